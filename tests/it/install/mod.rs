@@ -1,0 +1,1 @@
+//! `verse install`, end to end.

@@ -1,0 +1,9 @@
+//! verse's integration tests: one binary, one module per area.
+//!
+//! * `kit`: the test kit proven on its own (wheels and index checked with real pip).
+//! * `install`: the `verse install` pipeline, end to end, against the CLI contract.
+
+mod support;
+
+mod install;
+mod kit;
