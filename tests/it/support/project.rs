@@ -133,7 +133,7 @@ pub struct Pyproject {
     pub sources: Vec<Source>,
     /// Root console scripts: (name, `module:function`).
     pub scripts: Vec<(String, String)>,
-    /// Appended verbatim.
+    /// Appended verbatim after `[build-system]`: start it with a table header.
     pub raw: String,
 }
 
