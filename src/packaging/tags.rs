@@ -1300,4 +1300,3 @@ mod tests {
         assert!("py3-none-any-x".parse::<Tag>().is_err());
     }
 }
-

@@ -7,6 +7,8 @@
 pub mod choose;
 pub mod groups;
 pub mod select;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
