@@ -133,6 +133,8 @@ pub enum PlanError {
     MissingFromLock { from: String, name: String },
     #[error("{}", artifact_errors(.0))]
     Artifacts(Vec<ArtifactError>),
+    #[error("the project {name} has no package to install: no module or package named like it in {root}, and no `packages` in [tool.poetry]")]
+    RootNotFound { name: String, root: String },
 }
 
 /// Why no installable file was found for one package.
@@ -216,6 +218,9 @@ impl PlanError {
             PlanError::PythonNotAllowed { .. } => Some(
                 "choose another interpreter with --python (a path or a version like 3.11)".into(),
             ),
+            PlanError::RootNotFound { .. } => Some(
+                "pass --no-root to install only the dependencies, set `package-mode = false` in [tool.poetry], or declare `packages`".into(),
+            ),
             PlanError::ConflictingVersions { .. } => {
                 Some("the lock is inconsistent: run `poetry lock` again".into())
             }
@@ -290,6 +295,12 @@ pub fn plan(
     }
 
     let root = match (&project.name, project.package_mode, selection.no_root) {
+        (Some(name), true, false) if project.root_package.package_dirs.is_empty() => {
+            return Err(PlanError::RootNotFound {
+                name: name.to_string(),
+                root: project.root.display().to_string(),
+            })
+        }
         (Some(name), true, false) => Some(PlannedRoot {
             name: name.clone(),
             version: project.version.clone().unwrap_or_else(|| "0".to_string()),
