@@ -917,7 +917,7 @@ fn mac_binary_formats(version: (u32, u32), cpu_arch: &str) -> Vec<&str> {
             formats.extend(["intel", "fat3", "fat"]);
         }
         "ppc64" => {
-            if version > (10, 5) || version < (10, 4) {
+            if !((10, 4)..=(10, 5)).contains(&version) {
                 return Vec::new();
             }
             formats.push("fat64");
@@ -942,7 +942,7 @@ fn mac_binary_formats(version: (u32, u32), cpu_arch: &str) -> Vec<&str> {
 /// `packaging.tags.mac_platforms(version, arch)`.
 pub fn mac_platforms(version: (u32, u32), arch: &str) -> Vec<String> {
     let mut out = Vec::new();
-    if (10, 0) <= version && version < (11, 0) {
+    if ((10, 0)..(11, 0)).contains(&version) {
         for minor in (0..=version.1).rev() {
             for format in mac_binary_formats((10, minor), arch) {
                 out.push(format!("macosx_10_{minor}_{format}"));
