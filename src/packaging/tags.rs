@@ -69,6 +69,8 @@ impl FromStr for Tag {
 /// The tags an interpreter supports, best first, as `packaging.tags.sys_tags()` orders them.
 #[derive(Clone, Debug, Default)]
 pub struct Tags {
+    /// Best first. Build a `Tags` with [`Tags::new`]: the lookup index is made from this list
+    /// then, so changing the list afterwards leaves the index stale.
     pub ordered: Vec<Tag>,
     /// `python-abi-platform` → first index in `ordered`. Keyed by the joined string so a
     /// lookup needs one reused buffer instead of three allocations per candidate tag.
