@@ -753,6 +753,48 @@ mod tests {
         }
     }
 
+    #[test]
+    fn pep600_manylinux_module_is_obeyed() {
+        if !cfg!(target_os = "linux") {
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let venv = dir.path().join("venv");
+        let status = Command::new("python3")
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&venv)
+            .status()
+            .expect("python3 -m venv");
+        assert!(status.success());
+        let python = venv.join("bin/python");
+        let before = probe(&python).expect("probe");
+        let (major, minor) = before.python_version();
+        let site = venv.join(format!("lib/python{major}.{minor}/site-packages"));
+        // A distributor saying "glibc 2.17 and newer are not really supported here".
+        std::fs::write(
+            site.join("_manylinux.py"),
+            "def manylinux_compatible(major, minor, arch):\n    \
+             return False if (major, minor) >= (2, 17) else None\n",
+        )
+        .expect("write _manylinux.py");
+        let after = probe(&python).expect("probe");
+        let platforms = |t: &Target| -> Vec<String> {
+            t.tags
+                .ordered
+                .iter()
+                .filter(|t| t.python == t.abi)
+                .map(|t| t.platform.clone())
+                .collect()
+        };
+        let (before, after) = (platforms(&before), platforms(&after));
+        assert!(before.iter().any(|p| p.starts_with("manylinux_2_17_")));
+        assert!(!after.iter().any(|p| p.starts_with("manylinux_2_17_")
+            || p.starts_with("manylinux2014_")
+            || p.starts_with("manylinux_2_3")));
+        assert!(after.iter().any(|p| p.starts_with("manylinux_2_16_")));
+        assert!(after.iter().any(|p| p.starts_with("manylinux2010_")));
+    }
+
     fn script(dir: &Path, name: &str, body: &str, mode: u32) -> PathBuf {
         let path = dir.join(name);
         std::fs::write(&path, body).expect("write");
