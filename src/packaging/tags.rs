@@ -376,10 +376,11 @@ impl<'a> PlatformTag<'a> {
         }
         if let Some(rest) = tag.strip_prefix("macosx_") {
             let mut parts = rest.splitn(3, '_');
-            if let (Some(major), Some(_minor), Some(arch)) =
+            if let (Some(major), Some(minor), Some(arch)) =
                 (parts.next(), parts.next(), parts.next())
             {
-                let version = &rest[..major.len() + 1 + _minor.len()];
+                // `11_0` of `11_0_arm64`, borrowed from the tag.
+                let version = &rest[..major.len() + 1 + minor.len()];
                 return PlatformTag::Macos { version, arch };
             }
         }
