@@ -69,6 +69,8 @@ impl FromStr for Tag {
 /// The tags an interpreter supports, best first, as `packaging.tags.sys_tags()` orders them.
 #[derive(Clone, Debug, Default)]
 pub struct Tags {
+    /// Best first. Build a `Tags` with [`Tags::new`]: the lookup index is made from this list
+    /// then, so changing the list afterwards leaves the index stale.
     pub ordered: Vec<Tag>,
     /// `python-abi-platform` → first index in `ordered`. Keyed by the joined string so a
     /// lookup needs one reused buffer instead of three allocations per candidate tag.
@@ -198,11 +200,13 @@ impl Tags {
                                 .filter(|t| t.python == python)
                                 .map(|t| t.abi.as_str()),
                         );
+                        let host_abi = self.ordered.first().map_or("none", |t| t.abi.as_str());
                         format!(
-                            "built for {} (ABI `{abi}`), this interpreter accepts the ABIs {} \
-                             for `{python}`",
+                            "built for {} (ABI `{abi}`), this interpreter is {} and accepts \
+                             the ABIs `{}` for `{python}`",
                             describe_abi(abi),
-                            accepted.join(", ")
+                            describe_abi(host_abi),
+                            accepted.join("`, `")
                         )
                     }
                 }
@@ -372,10 +376,11 @@ impl<'a> PlatformTag<'a> {
         }
         if let Some(rest) = tag.strip_prefix("macosx_") {
             let mut parts = rest.splitn(3, '_');
-            if let (Some(major), Some(_minor), Some(arch)) =
+            if let (Some(major), Some(minor), Some(arch)) =
                 (parts.next(), parts.next(), parts.next())
             {
-                let version = &rest[..major.len() + 1 + _minor.len()];
+                // `11_0` of `11_0_arm64`, borrowed from the tag.
+                let version = &rest[..major.len() + 1 + minor.len()];
                 return PlatformTag::Macos { version, arch };
             }
         }
@@ -407,6 +412,14 @@ fn describe_platform(tag: &str) -> String {
 
 /// `cp311` → `Python 3.11 (cp311)`, `pp310` → `PyPy 3.10 (pp310)`, `py3` → `Python 3 (py3)`.
 fn describe_python(tag: &str) -> String {
+    match python_name(tag) {
+        Some(name) => format!("{name} ({tag})"),
+        None => format!("the interpreter tag `{tag}`"),
+    }
+}
+
+/// `cp311` → `Python 3.11`; `None` for tags of unknown interpreters.
+fn python_name(tag: &str) -> Option<String> {
     let split = tag.find(|c: char| c.is_ascii_digit()).unwrap_or(tag.len());
     let (name, digits) = tag.split_at(split);
     let name = match name {
@@ -415,17 +428,17 @@ fn describe_python(tag: &str) -> String {
         "ip" => "IronPython",
         "jy" => "Jython",
         "graalpy" => "GraalPy",
-        _ => return format!("the interpreter tag `{tag}`"),
+        _ => return None,
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return format!("the interpreter tag `{tag}`");
+        return None;
     }
     let version = if digits.len() == 1 {
         digits.to_string()
     } else {
         format!("{}.{}", &digits[..1], &digits[1..])
     };
-    format!("{name} {version} ({tag})")
+    Some(format!("{name} {version}"))
 }
 
 /// `cp313t` → `Some("313")`: the version of a version-specific CPython ABI.
@@ -454,7 +467,8 @@ fn describe_abi(abi: &str) -> String {
             if flags.contains('d') {
                 kinds.push("debug");
             }
-            let python = describe_python(&format!("cp{version}"));
+            let python =
+                python_name(&format!("cp{version}")).unwrap_or_else(|| format!("cp{version}"));
             if kinds.is_empty() {
                 python
             } else {
@@ -917,7 +931,7 @@ fn mac_binary_formats(version: (u32, u32), cpu_arch: &str) -> Vec<&str> {
             formats.extend(["intel", "fat3", "fat"]);
         }
         "ppc64" => {
-            if version > (10, 5) || version < (10, 4) {
+            if !((10, 4)..=(10, 5)).contains(&version) {
                 return Vec::new();
             }
             formats.push("fat64");
@@ -942,7 +956,7 @@ fn mac_binary_formats(version: (u32, u32), cpu_arch: &str) -> Vec<&str> {
 /// `packaging.tags.mac_platforms(version, arch)`.
 pub fn mac_platforms(version: (u32, u32), arch: &str) -> Vec<String> {
     let mut out = Vec::new();
-    if (10, 0) <= version && version < (11, 0) {
+    if ((10, 0)..(11, 0)).contains(&version) {
         for minor in (0..=version.1).rev() {
             for format in mac_binary_formats((10, minor), arch) {
                 out.push(format!("macosx_10_{minor}_{format}"));
@@ -1259,8 +1273,21 @@ mod tests {
         );
         assert_eq!(
             why("a-1-cp311-cp311d-linux_x86_64.whl"),
-            "built for a debug build of Python 3.11 (cp311) (ABI `cp311d`), this interpreter \
-             accepts the ABIs cp311, abi3, none for `cp311`"
+            "built for a debug build of Python 3.11 (ABI `cp311d`), this interpreter is \
+             Python 3.11 and accepts the ABIs `cp311`, `abi3`, `none` for `cp311`"
+        );
+        let mut free_threaded = cpython((3, 13), linux("x86_64", Some((2, 28)), None));
+        free_threaded.abi.gil_disabled = true;
+        let free_threaded = Tags::from_environment(&free_threaded);
+        assert_eq!(
+            free_threaded.incompatibility(&wheel("a-1-cp313-cp313-manylinux_2_17_x86_64.whl")),
+            "built for Python 3.13 (ABI `cp313`), this interpreter is a free-threaded build of \
+             Python 3.13 and accepts the ABIs `cp313t`, `abi3t`, `none` for `cp313`"
+        );
+        assert_eq!(
+            free_threaded.incompatibility(&wheel("a-1-cp39-abi3-manylinux_2_17_x86_64.whl")),
+            "built for the stable ABI (ABI `abi3`), this interpreter is a free-threaded build of \
+             Python 3.13 and accepts the ABIs `abi3t` for `cp39`"
         );
         assert_eq!(
             why("a-1-cp311-cp311-manylinux_2_39_x86_64.whl"),
