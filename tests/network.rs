@@ -7,7 +7,9 @@ use std::process::Command;
 fn enabled(test: &str) -> bool {
     let on = std::env::var("VERSE_TEST_NETWORK").is_ok_and(|v| v == "1");
     if !on {
-        eprintln!("{test}: skipped (set VERSE_TEST_NETWORK=1 to run tests that use the real index)");
+        eprintln!(
+            "{test}: skipped (set VERSE_TEST_NETWORK=1 to run tests that use the real index)"
+        );
     }
     on
 }
@@ -63,8 +65,15 @@ fn installs_the_bundled_example_from_pypi() {
     assert!(stderr.contains("+ hello==0.1.0"), "{stderr}");
 
     let hello = project.join(".venv/bin/hello");
-    let run = Command::new(&hello).args(["--name", "CI"]).output().unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let run = Command::new(&hello)
+        .args(["--name", "CI"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     assert!(
         String::from_utf8_lossy(&run.stdout).starts_with("Hello, CI! (hello 0.1.0, click "),
         "{}",
