@@ -29,3 +29,58 @@ pub enum InstallError {
         source: std::io::Error,
     },
 }
+
+// Provisional until the "install" branch lands; the signatures are the contract.
+use std::path::Path;
+
+use crate::lock::RootPackage;
+use crate::packaging::WheelFilename;
+use crate::venv::Venv;
+
+#[derive(Clone, Debug, Default)]
+pub struct WheelOptions {
+    pub requested: bool,
+    pub direct_url: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EditableProject {
+    pub name: PackageName,
+    pub version: String,
+    pub root: PathBuf,
+    pub package: RootPackage,
+}
+
+pub fn installed(venv: &Venv) -> Result<Vec<InstalledDistribution>, InstallError> {
+    let _ = venv;
+    Ok(Vec::new())
+}
+
+pub fn install_wheel(
+    venv: &Venv,
+    wheel: &Path,
+    filename: &WheelFilename,
+    options: &WheelOptions,
+) -> Result<InstalledDistribution, InstallError> {
+    let _ = (venv, wheel, options);
+    Err(InstallError::InvalidWheel {
+        filename: filename.name.to_string(),
+        message: "not written yet".into(),
+    })
+}
+
+pub fn uninstall(venv: &Venv, dist: &InstalledDistribution) -> Result<(), InstallError> {
+    let _ = (venv, dist);
+    Ok(())
+}
+
+pub fn install_editable(
+    venv: &Venv,
+    project: &EditableProject,
+) -> Result<InstalledDistribution, InstallError> {
+    let _ = venv;
+    Err(InstallError::InvalidWheel {
+        filename: project.name.to_string(),
+        message: "not written yet".into(),
+    })
+}

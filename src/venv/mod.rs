@@ -56,3 +56,9 @@ pub fn open(root: &Path, target: &Target) -> Result<Venv, VenvError> {
         path: root.to_path_buf(),
     })
 }
+
+/// Provisional until the "install" branch lands.
+pub fn interpreter(root: &Path) -> Option<PathBuf> {
+    let python = root.join("bin").join("python");
+    python.exists().then_some(python)
+}
