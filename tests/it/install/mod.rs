@@ -12,8 +12,9 @@
 //! an interpreter or platform the lock cannot serve), 2 anything else (network, hashes, disk).
 //!
 //! Reading of the contract where it is silent (adjust here if the lead decides otherwise):
-//! a hash mismatch and an unreachable index are exit 2; the root project is not among the
-//! `+` lines' packages, so tests that count them use `package-mode = false` projects.
+//! a hash mismatch and an unreachable index are exit 2; an error report names the package,
+//! file or URL somewhere in its `error:` / `Caused by:` / `hint:` lines, not necessarily in the
+//! first one; tests that count `+` lines use projects without a root package.
 
 mod errors;
 mod layout;

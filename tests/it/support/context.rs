@@ -322,8 +322,23 @@ impl Output {
         self
     }
 
-    /// The first line of stderr that starts with `error: ` contains `needle`.
+    /// stderr reports an error (a line starting with `error: `) and the report, from that line
+    /// on (its `Caused by:` chain and `hint:`), names `needle`.
     pub fn error_has(&self, needle: &str) -> &Self {
+        let start = if self.stderr.starts_with("error: ") {
+            Some(0)
+        } else {
+            self.stderr.find("\nerror: ")
+        };
+        match start {
+            Some(start) if self.stderr[start..].contains(needle) => self,
+            Some(_) => self.fail(&format!("expected the error report to name {needle:?}")),
+            None => self.fail("expected a line starting with `error: `"),
+        }
+    }
+
+    /// The first line of the error report (`error: ...`) itself contains `needle`.
+    pub fn error_line_has(&self, needle: &str) -> &Self {
         match self.stderr.lines().find(|l| l.starts_with("error: ")) {
             Some(line) if line.contains(needle) => self,
             Some(_) => self.fail(&format!("expected the error line to contain {needle:?}")),
