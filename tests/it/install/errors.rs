@@ -367,3 +367,82 @@ fn missing_lock_is_an_error_with_a_hint() {
         .error_has("poetry.lock")
         .stderr_has("hint: ");
 }
+
+#[test]
+fn wheel_path_escaping_the_venv_is_refused_and_nothing_is_written_outside() {
+    let context = TestContext::new();
+    let evil = WheelBuilder::new("evil", "1.0.0")
+        .package("evil")
+        .raw_entry("../../../../escaped.py", "print('out')\n")
+        .build(&context.wheels_dir());
+    let (_, server) = project_with(&context, &[&evil]);
+
+    let output = context.install(&server).run();
+
+    output.fails().error_has("evil").stderr_has("escaped.py");
+    let site = context.site_packages();
+    for up in 1..=4 {
+        let mut outside = site.clone();
+        for _ in 0..up {
+            outside.pop();
+        }
+        assert!(
+            !outside.join("escaped.py").exists(),
+            "escaped.py was written to {}",
+            outside.display()
+        );
+    }
+    assert!(
+        !site.join("evil").exists(),
+        "the rest of the wheel was installed"
+    );
+}
+
+#[test]
+fn python_option_takes_a_version_found_on_path() {
+    let Some(python) = pyenv_python("3.12") else {
+        eprintln!("skipped: no pyenv CPython 3.12 on this machine");
+        return;
+    };
+    let context = TestContext::new();
+    let alpha = wheel(&context, "alpha", "1.0.0");
+    let (_, server) = project_with(&context, &[&alpha]);
+    let bin = context.root().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir bin");
+    std::os::unix::fs::symlink(&python, bin.join("python3.12")).expect("symlink python3.12");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+
+    context
+        .install(&server)
+        .args(["--python", "3.12"])
+        .env("PATH", path)
+        .run()
+        .success();
+
+    context
+        .venv_python(&["-c", "import sys, alpha; print(sys.version_info[:2])"])
+        .success()
+        .stdout_is("(3, 12)\n");
+}
+
+#[test]
+fn existing_venv_of_another_python_is_refused_with_a_hint() {
+    let Some(python) = pyenv_python("3.12") else {
+        eprintln!("skipped: no pyenv CPython 3.12 on this machine");
+        return;
+    };
+    let context = TestContext::new();
+    let alpha = wheel(&context, "alpha", "1.0.0");
+    let (_, server) = project_with(&context, &[&alpha]);
+    context.install(&server).run().success();
+    let before = mtimes(&context.venv());
+
+    let output = context.install(&server).arg("--python").arg(&python).run();
+
+    output.user_error().error_has(".venv").stderr_has("hint: ");
+    assert_eq!(mtimes(&context.venv()), before);
+}

@@ -276,6 +276,14 @@ impl Output {
         self
     }
 
+    /// Any non-zero exit code (where the contract does not say which).
+    pub fn fails(&self) -> &Self {
+        if self.code == Some(0) || self.code.is_none() {
+            self.fail("expected a non-zero exit code");
+        }
+        self
+    }
+
     /// Exit code 1: the user's input (flags, pyproject, lock) is at fault.
     pub fn user_error(&self) -> &Self {
         self.exit_code(1)
