@@ -378,3 +378,31 @@ fn project_writes_toml_that_parses_in_every_style_and_lock_version() {
         }
     }
 }
+
+#[test]
+fn index_serves_a_directory_of_files_under_their_projects() {
+    let context = TestContext::new();
+    let (tool, namespace) = demo_wheels(&context.wheels_dir());
+    let source = sdist("ns-part", "0.3.0", &context.wheels_dir());
+    let server = IndexServer::start();
+
+    assert_eq!(server.add_dir(&context.wheels_dir()), 3);
+
+    let (_, _, body) = get(&server, "/simple/ns-part/", Some(PEP691_JSON));
+    let json: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    let files: Vec<&str> = json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["filename"].as_str().expect("filename"))
+        .collect();
+    assert_eq!(
+        files,
+        vec![namespace.filename.as_str(), source.filename.as_str()]
+    );
+    assert_eq!(get(&server, "/simple/demo-tool/", None).0, 200);
+    assert_eq!(
+        get(&server, &format!("/files/{}", tool.filename), None).0,
+        200
+    );
+}

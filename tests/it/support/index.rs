@@ -1,6 +1,7 @@
 //! `IndexServer`: a loopback HTTP/1.1 package index for tests.
 //!
-//! Serves a PEP 503 / PEP 691 simple index from files held in memory:
+//! Serves a PEP 503 / PEP 691 simple index from files held in memory (given one by one, or
+//! read from a directory):
 //! * `GET /simple/` lists the projects;
 //! * `GET /simple/<normalized-name>/` is PEP 691 JSON when the `Accept` header asks for
 //!   `application/vnd.pypi.simple.v1+json` (unless the server is HTML-only), else PEP 503 HTML
@@ -137,6 +138,35 @@ impl IndexServer {
     /// Serves `file` under its project (its bytes are read now).
     pub fn add(&self, file: &DistFile) -> &Self {
         self.add_bytes(&file.name, &file.filename, file.bytes())
+    }
+
+    /// Serves every `.whl`, `.tar.gz` and `.zip` file in `dir` (read now), each under the
+    /// project its file name starts with. Returns how many files it added.
+    pub fn add_dir(&self, dir: &std::path::Path) -> usize {
+        let entries =
+            std::fs::read_dir(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+        let mut added = 0;
+        for entry in entries.flatten() {
+            let filename = entry.file_name().to_string_lossy().into_owned();
+            let name = if let Some(stem) = filename.strip_suffix(".whl") {
+                stem.split('-').next()
+            } else if let Some(stem) = filename
+                .strip_suffix(".tar.gz")
+                .or_else(|| filename.strip_suffix(".zip"))
+            {
+                stem.rsplit_once('-').map(|(name, _)| name)
+            } else {
+                None
+            };
+            let Some(name) = name.map(str::to_string) else {
+                continue;
+            };
+            let bytes = std::fs::read(entry.path())
+                .unwrap_or_else(|e| panic!("reading {}: {e}", entry.path().display()));
+            self.add_bytes(&name, &filename, bytes);
+            added += 1;
+        }
+        added
     }
 
     /// Serves these bytes as `filename` of project `name`, replacing a file of that name.
