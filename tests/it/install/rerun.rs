@@ -156,6 +156,24 @@ fn cache_dir_option_moves_the_cache() {
 }
 
 #[test]
+fn cache_defaults_to_xdg_cache_home() {
+    let context = TestContext::new();
+    let alpha = wheel(&context, "alpha", "1.0.0");
+    let (_, server) = project_with(&context, &[&alpha]);
+
+    context
+        .install(&server)
+        .env_remove("VERSE_CACHE_DIR")
+        .run()
+        .success();
+
+    assert!(
+        !tree(&context.xdg_cache_home().join("verse")).is_empty(),
+        "nothing cached under $XDG_CACHE_HOME/verse"
+    );
+}
+
+#[test]
 fn reinstall_into_a_fresh_venv_comes_from_the_cache() {
     let context = TestContext::new();
     let alpha = wheel(&context, "alpha", "1.0.0");

@@ -61,6 +61,12 @@ impl TestContext {
         self.root_path.join("cache")
     }
 
+    /// `XDG_CACHE_HOME` in the sandbox (verse's cache lives here when `VERSE_CACHE_DIR` is
+    /// removed from its environment).
+    pub fn xdg_cache_home(&self) -> PathBuf {
+        self.root_path.join("xdg-cache")
+    }
+
     /// The venv verse creates by default: `<project>/.venv`.
     pub fn venv(&self) -> PathBuf {
         self.project_dir().join(".venv")
@@ -86,7 +92,7 @@ impl TestContext {
             .env_remove("PYTHONPATH")
             .env_remove("PIP_INDEX_URL")
             .env("HOME", self.root_path.join("home"))
-            .env("XDG_CACHE_HOME", self.root_path.join("xdg-cache"))
+            .env("XDG_CACHE_HOME", self.xdg_cache_home())
             .env("VERSE_CACHE_DIR", self.cache_dir())
             .env("NO_COLOR", "1");
         Cmd {
