@@ -410,3 +410,38 @@ fn pep621_pyproject_with_lock_2_1_selects_like_the_poetry_layout() {
         set(&["alpha", "beta", "epsilon", "eta", "zeta"])
     );
 }
+
+#[test]
+fn old_lock_names_match_requirements_after_normalization() {
+    let context = TestContext::new();
+    let pretty = WheelBuilder::new("Yaml_Thing", "1.0.0")
+        .package("yaml_thing")
+        .build(&context.wheels_dir());
+    let helper = wheel(&context, "helper", "1.0.0");
+    context
+        .project()
+        .pyproject(Pyproject::new(Style::Poetry).dep(Dep::new("yaml.thing", ">=1")))
+        .lock(
+            Lockfile::new(LockFormat::V1_1)
+                // Poetry 1.1 kept the pretty name, and the metadata's spelling of dependencies.
+                .package(
+                    Locked::new("Yaml_Thing", "1.0.0")
+                        .file(&pretty)
+                        .depends("HELPER", ">=1"),
+                )
+                .package(Locked::of(&helper)),
+        )
+        .write();
+    let server = IndexServer::with_files([&pretty, &helper]);
+
+    context
+        .install(&server)
+        .run()
+        .success()
+        .added_exactly(&["helper==1.0.0", "yaml-thing==1.0.0"]);
+
+    assert_eq!(
+        context.installed(),
+        vec!["helper==1.0.0", "yaml-thing==1.0.0"]
+    );
+}
