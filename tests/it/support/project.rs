@@ -280,14 +280,14 @@ impl Pyproject {
                                 .unwrap_or_else(|| p.clone())
                         })
                         .collect();
-                    let _ = writeln!(out, "{extra} = {}", toml_list(&reqs));
+                    let _ = writeln!(out, "{} = {}", toml_key(extra), toml_list(&reqs));
                 }
                 out.push('\n');
             }
             if !self.scripts.is_empty() {
                 let _ = writeln!(out, "[project.scripts]");
                 for (name, target) in &self.scripts {
-                    let _ = writeln!(out, "{name} = {}", toml_str(target));
+                    let _ = writeln!(out, "{} = {}", toml_key(name), toml_str(target));
                 }
                 out.push('\n');
             }
@@ -317,20 +317,20 @@ impl Pyproject {
                 let _ = writeln!(out, "[tool.poetry.dependencies]");
                 let _ = writeln!(out, "python = {}", toml_str(&self.python));
                 for dep in self.main_deps() {
-                    let _ = writeln!(out, "{} = {}", dep.name, dep.poetry_value());
+                    let _ = writeln!(out, "{} = {}", toml_key(&dep.name), dep.poetry_value());
                 }
                 out.push('\n');
                 if !self.extras.is_empty() {
                     let _ = writeln!(out, "[tool.poetry.extras]");
                     for (extra, packages) in &self.extras {
-                        let _ = writeln!(out, "{extra} = {}", toml_list(packages));
+                        let _ = writeln!(out, "{} = {}", toml_key(extra), toml_list(packages));
                     }
                     out.push('\n');
                 }
                 if !self.scripts.is_empty() {
                     let _ = writeln!(out, "[tool.poetry.scripts]");
                     for (name, target) in &self.scripts {
-                        let _ = writeln!(out, "{name} = {}", toml_str(target));
+                        let _ = writeln!(out, "{} = {}", toml_key(name), toml_str(target));
                     }
                     out.push('\n');
                 }
@@ -342,7 +342,12 @@ impl Pyproject {
                     let _ = writeln!(out, "[tool.poetry.dependencies]");
                     for dep in enriched {
                         let source = dep.source.as_deref().unwrap_or_default();
-                        let _ = writeln!(out, "{} = {{ source = {} }}", dep.name, toml_str(source));
+                        let _ = writeln!(
+                            out,
+                            "{} = {{ source = {} }}",
+                            toml_key(&dep.name),
+                            toml_str(source)
+                        );
                     }
                     out.push('\n');
                 }
@@ -360,12 +365,16 @@ impl Pyproject {
                 let _ = writeln!(out, "[tool.poetry.dev-dependencies]");
             } else {
                 if self.optional_groups.contains(&group) {
-                    let _ = writeln!(out, "[tool.poetry.group.{group}]\noptional = true\n");
+                    let _ = writeln!(
+                        out,
+                        "[tool.poetry.group.{}]\noptional = true\n",
+                        toml_key(&group)
+                    );
                 }
-                let _ = writeln!(out, "[tool.poetry.group.{group}.dependencies]");
+                let _ = writeln!(out, "[tool.poetry.group.{}.dependencies]", toml_key(&group));
             }
             for dep in deps {
-                let _ = writeln!(out, "{} = {}", dep.name, dep.poetry_value());
+                let _ = writeln!(out, "{} = {}", toml_key(&dep.name), dep.poetry_value());
             }
             out.push('\n');
         }
@@ -586,14 +595,14 @@ impl Locked {
         if !self.dependencies.is_empty() {
             let _ = writeln!(out, "[package.dependencies]");
             for (name, value) in &self.dependencies {
-                let _ = writeln!(out, "{name} = {value}");
+                let _ = writeln!(out, "{} = {value}", toml_key(name));
             }
             out.push('\n');
         }
         if !self.extras.is_empty() {
             let _ = writeln!(out, "[package.extras]");
             for (extra, requirements) in &self.extras {
-                let _ = writeln!(out, "{extra} = {}", toml_list(requirements));
+                let _ = writeln!(out, "{} = {}", toml_key(extra), toml_list(requirements));
             }
             out.push('\n');
         }
@@ -671,7 +680,7 @@ impl Lockfile {
         if !extras.is_empty() {
             let _ = writeln!(out, "[extras]");
             for (extra, names) in extras {
-                let _ = writeln!(out, "{extra} = {}", toml_list(names));
+                let _ = writeln!(out, "{} = {}", toml_key(extra), toml_list(names));
             }
             out.push('\n');
         }
@@ -699,7 +708,7 @@ impl Lockfile {
                     .flat_map(|p| p.files.iter().cloned())
                     .collect();
                 files.sort();
-                let _ = write!(out, "{name} = ");
+                let _ = write!(out, "{} = ", toml_key(name));
                 render_file_list(&files, &mut out);
             }
         }
@@ -804,6 +813,20 @@ fn write(path: &Path, text: &str) {
 
 fn same_name(a: &str, b: &str) -> bool {
     verse::packaging::normalize(a) == verse::packaging::normalize(b)
+}
+
+/// A TOML key: bare when it can be (`A-Za-z0-9_-`), else quoted (`"yaml.thing"` is one key,
+/// `yaml.thing` would be two).
+pub fn toml_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare {
+        key.to_string()
+    } else {
+        toml_str(key)
+    }
 }
 
 /// A TOML basic string.
