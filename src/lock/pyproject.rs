@@ -94,7 +94,14 @@ pub fn parse(project_dir: &Path, path: &Path, text: &str) -> Result<Project, Loc
             .map(str::to_string),
     };
 
-    let root_package = reader.root_package(project, tool_poetry, name.as_ref(), package_mode)?;
+    let root_package = reader.root_package(
+        project,
+        tool_poetry,
+        name.as_ref(),
+        package_mode,
+        &deps.groups[0],
+        &deps.extras,
+    )?;
 
     Ok(Project {
         root: project_dir.to_path_buf(),
@@ -568,6 +575,8 @@ impl<'a> Reader<'_, 'a> {
         tool_poetry: &Table<'a>,
         name: Option<&PackageName>,
         package_mode: bool,
+        main: &DependencyGroup,
+        extras: &BTreeMap<ExtraName, Vec<PackageName>>,
     ) -> Result<RootPackage, LockError> {
         let doc = self.doc;
         let root = fs_err::canonicalize(self.project_dir)
@@ -626,15 +635,15 @@ impl<'a> Reader<'_, 'a> {
                     DeValue::Table(spec) => {
                         let kind = doc.opt_str(spec, "type", &what)?;
                         let reference = doc.opt_str(spec, "reference", &what)?;
-                        // Poetry 1.x wrote `{callable = "mod:func"}` without a type.
+                        // Poetry 1.x wrote `{callable = "mod:func"}` without a type; 2.x
+                        // keeps only `type = "console"` entries.
                         let callable = doc.opt_str(spec, "callable", &what)?;
-                        match (kind, reference.or(callable)) {
-                            (Some("console"), Some(target)) | (None, Some(target))
-                                if kind.is_some() || callable.is_some() =>
-                            {
-                                scripts.insert(script.to_string(), target.to_string());
-                            }
-                            _ => {}
+                        let is_console = match kind {
+                            Some(kind) => kind == "console",
+                            None => callable.is_some(),
+                        };
+                        if let (true, Some(target)) = (is_console, reference.or(callable)) {
+                            scripts.insert(script.to_string(), target.to_string());
                         }
                     }
                     _ => {
@@ -663,6 +672,9 @@ impl<'a> Reader<'_, 'a> {
         }
 
         let mut requires_dist = Vec::new();
+        if !project.contains_key("dependencies") && !project.contains_key("optional-dependencies") {
+            requires_dist = poetry_requires_dist(main, extras);
+        }
         if let Some(value) = project.get("dependencies") {
             requires_dist.extend(
                 doc.strings(value, "`project.dependencies`")?
@@ -847,6 +859,48 @@ fn platform_marker(constraint: &str) -> String {
     }
 }
 
+/// `Requires-Dist` lines for a `[tool.poetry]`-style project, as Poetry's
+/// `Dependency.to_pep_508` writes them (`markdown (>=3.5,<4.0) ; python_version >= "3.10"`),
+/// sorted by name. A constraint PEP 440 cannot spell is left out of its line.
+fn poetry_requires_dist(
+    main: &DependencyGroup,
+    extras: &BTreeMap<ExtraName, Vec<PackageName>>,
+) -> Vec<String> {
+    let mut deps: Vec<&RootDependency> = main.dependencies.iter().collect();
+    deps.sort_by(|a, b| a.name.cmp(&b.name));
+    deps.into_iter()
+        .map(|dep| {
+            let mut line = dep.name.to_string();
+            if !dep.extras.is_empty() {
+                let names: Vec<String> = dep.extras.iter().map(ToString::to_string).collect();
+                line.push_str(&format!("[{}]", names.join(",")));
+            }
+            let specifiers =
+                crate::packaging::poetry_constraint::PoetryConstraint::parse(&dep.constraint)
+                    .ok()
+                    .and_then(|c| c.to_pep440());
+            if let Some(specifiers) = specifiers.filter(|s| !s.is_empty()) {
+                line.push_str(&format!(" ({specifiers})"));
+            }
+            let mut markers: Vec<String> = dep.markers.iter().cloned().collect();
+            if dep.optional {
+                let in_extras: Vec<String> = extras
+                    .iter()
+                    .filter(|(_, names)| names.contains(&dep.name))
+                    .map(|(extra, _)| format!("extra == \"{extra}\""))
+                    .collect();
+                if !in_extras.is_empty() {
+                    markers.push(in_extras.join(" or "));
+                }
+            }
+            if let Some(marker) = and_markers(&markers) {
+                line.push_str(&format!(" ; {marker}"));
+            }
+            line
+        })
+        .collect()
+}
+
 /// Which kind of direct reference a PEP 508 URL is.
 fn direct_kind(url: &str) -> String {
     if url.starts_with("git+") {
@@ -954,6 +1008,17 @@ mod tests {
         assert_eq!(
             p.root_package.summary.as_deref(),
             Some("verse research sample (Poetry 1.x layout): groups, extras, markers")
+        );
+        assert_eq!(
+            p.root_package.requires_dist,
+            vec![
+                "click (>=8.1)",
+                "colorama ; sys_platform == 'win32'",
+                "httpx[socks] (>=0.27,<1)",
+                "pyyaml (>=6.0) ; extra == \"yaml\"",
+                "tomli (>=2.0) ; python_version < \"3.11\"",
+                "tomli-w (>=1.0) ; (platform_python_implementation == 'CPython') and (extra == \"write\")",
+            ]
         );
     }
 
