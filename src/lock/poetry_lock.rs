@@ -940,6 +940,37 @@ PySocks = ["3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"]
         }
     }
 
+    /// Cheap deterministic mutation fuzzing: every sample lock with chunks cut out or
+    /// repeated must give a value or an error, never a panic.
+    #[test]
+    fn mutated_samples_never_panic() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lock/samples");
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound.max(1) as u64) as usize
+        };
+        for entry in fs_err::read_dir(&dir).unwrap() {
+            let text = fs_err::read_to_string(entry.unwrap().path().join("poetry.lock")).unwrap();
+            for _ in 0..150 {
+                let mut start = next(text.len());
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut end = (start + next(80)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let cut = format!("{}{}", &text[..start], &text[end..]);
+                let _ = lock(&cut);
+                let doubled = format!("{}{}", &text[..end], &text[start..]);
+                let _ = lock(&doubled);
+            }
+        }
+    }
+
     #[test]
     fn header_version() {
         assert_eq!(

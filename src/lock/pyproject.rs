@@ -1405,6 +1405,34 @@ ignored = "x:ignored"
         );
     }
 
+    /// Mutated sample pyprojects give a value or an error, never a panic.
+    #[test]
+    fn mutated_samples_never_panic() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound.max(1) as u64) as usize
+        };
+        for entry in fs_err::read_dir(samples()).unwrap() {
+            let dir = entry.unwrap().path();
+            let text = fs_err::read_to_string(dir.join("pyproject.toml")).unwrap();
+            for _ in 0..300 {
+                let mut start = next(text.len());
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut end = (start + next(40)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let cut = format!("{}{}", &text[..start], &text[end..]);
+                let _ = parse(&dir, Path::new("pyproject.toml"), &cut);
+            }
+        }
+    }
+
     #[test]
     fn bad_values_are_positioned_errors() {
         let err =

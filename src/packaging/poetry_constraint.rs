@@ -347,7 +347,7 @@ fn bumped(version: &Version, at: usize) -> Version {
     if release.len() <= at {
         release.resize(at + 1, 0);
     }
-    release[at] += 1;
+    release[at] = release[at].saturating_add(1);
     for segment in &mut release[at + 1..] {
         *segment = 0;
     }
@@ -809,8 +809,35 @@ mod tests {
         }
     }
 
+    /// Every string built from constraint characters parses or fails, never panics, and
+    /// `python_marker` agrees.
+    #[test]
+    fn arbitrary_strings_never_panic() {
+        let alphabet: Vec<char> = "0123456789.*^~=<>!|, vxXab-+rcpostdevlocal"
+            .chars()
+            .collect();
+        let mut seed: u64 = 88_172_645_463_325_252;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 12) as usize;
+            let text: String = (0..len)
+                .map(|i| alphabet[((seed >> (i * 5)) % alphabet.len() as u64) as usize])
+                .collect();
+            if let Ok(c) = PoetryConstraint::parse(&text) {
+                let _ = c.contains(&v("1.2.3"));
+                let _ = c.to_pep440();
+            }
+            let _ = python_marker(&text);
+        }
+    }
+
     #[test]
     fn rejects_garbage() {
+        // Huge segments must not overflow.
+        assert!(PoetryConstraint::parse("^18446744073709551615").is_ok());
+        assert!(PoetryConstraint::parse("18446744073709551615.*").is_ok());
         for bad in [
             "",
             "foo",
