@@ -372,12 +372,14 @@ impl<'a> Reader<'_, 'a> {
     /// A PEP 508 requirement string (`project.dependencies`, extras, PEP 735 groups).
     fn pep508(&self, item: &Value<'a>, what: &str) -> Result<RootDependency, LockError> {
         let text = self.doc.str(item, what)?;
-        let requirement = Requirement::<pep508_rs::VerbatimUrl>::from_str(text).map_err(|e| {
-            self.doc.invalid(
-                item.span(),
-                format!("{what}: `{text}` is not a PEP 508 requirement: {e}"),
-            )
-        })?;
+        let requirement = Requirement::<pep508_rs::VerbatimUrl>::from_str(text)
+            .or_else(|e| relative_path_requirement(text).ok_or(e))
+            .map_err(|e| {
+                self.doc.invalid(
+                    item.span(),
+                    format!("{what}: `{text}` is not a PEP 508 requirement: {e}"),
+                )
+            })?;
         let (constraint, direct) = match &requirement.version_or_url {
             None => ("*".to_string(), None),
             Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
@@ -899,6 +901,26 @@ fn poetry_requires_dist(
             line
         })
         .collect()
+}
+
+/// `name @ ../path ; marker`: poetry-core accepts a bare relative path where PEP 508 wants
+/// a URL. Parsed with the path swapped for an absolute `file:` URL, so the result is a
+/// `path` direct reference with the right name, extras and marker.
+fn relative_path_requirement(text: &str) -> Option<Requirement<pep508_rs::VerbatimUrl>> {
+    let (name, rest) = text.split_once('@')?;
+    let rest = rest.trim_start();
+    if !(rest.starts_with('.') || rest.starts_with('/')) {
+        return None;
+    }
+    let marker = rest
+        .split_once(" ;")
+        .or_else(|| rest.split_once("\t;"))
+        .map(|(_, m)| m);
+    let substitute = match marker {
+        Some(marker) => format!("{name}@ file:///relative-path ;{marker}"),
+        None => format!("{name}@ file:///relative-path"),
+    };
+    Requirement::from_str(&substitute).ok()
 }
 
 /// Which kind of direct reference a PEP 508 URL is.
@@ -1431,6 +1453,40 @@ ignored = "x:ignored"
                 let _ = parse(&dir, Path::new("pyproject.toml"), &cut);
             }
         }
+    }
+
+    #[test]
+    fn pep_508_direct_references() {
+        let p = project(
+            r#"
+[project]
+name = "x"
+dependencies = [
+    "a @ git+https://example.com/a.git@v1",
+    "b @ https://example.com/b-1.0-py3-none-any.whl",
+    "c @ file:///srv/c",
+    "d[x] @ ../d ; sys_platform == 'linux'",
+    "e (>=1) ; python_version < '3.11'",
+]
+"#,
+        )
+        .unwrap();
+        let got: Vec<_> = group(&p, "main")
+            .dependencies
+            .iter()
+            .map(|d| (d.name.as_ref(), d.direct.as_deref(), d.markers.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a", Some("git"), None),
+                ("b", Some("url"), None),
+                ("c", Some("path"), None),
+                ("d", Some("path"), Some("sys_platform == 'linux'")),
+                ("e", None, Some("python_full_version < '3.11'")),
+            ]
+        );
+        assert_eq!(dep(group(&p, "main"), "d")[0].extras, vec![extra("x")]);
     }
 
     #[test]
