@@ -131,7 +131,8 @@ struct GroupBuild {
     /// `project.dynamic` names the dependencies: Poetry then adds `[tool.poetry]`
     /// requirements too (`DependencyGroup.dependencies`).
     mixed_dynamic: bool,
-    standard: Vec<RootDependency>,
+    /// With the root extra that lists it, for `project.optional-dependencies` entries.
+    standard: Vec<(RootDependency, Option<ExtraName>)>,
     poetry: Vec<RootDependency>,
     includes: Vec<(String, std::ops::Range<usize>)>,
 }
@@ -185,7 +186,7 @@ impl<'a> Reader<'_, 'a> {
             if let Some(value) = project_deps {
                 for item in doc.array(value, "`project.dependencies`")? {
                     let requirement = self.pep508(item, "`project.dependencies`")?;
-                    groups[0].standard.push(requirement);
+                    groups[0].standard.push((requirement, None));
                 }
             }
             for (extra, _, value) in entries_in_order(optional_deps.unwrap_or(&Table::default())) {
@@ -196,7 +197,9 @@ impl<'a> Reader<'_, 'a> {
                     let mut requirement = self.pep508(item, &what)?;
                     requirement.optional = true;
                     names.push(requirement.name.clone());
-                    groups[0].standard.push(requirement);
+                    groups[0]
+                        .standard
+                        .push((requirement, Some(extra_name.clone())));
                 }
                 extras.insert(extra_name, names);
             }
@@ -235,7 +238,7 @@ impl<'a> Reader<'_, 'a> {
             let mut group = GroupBuild::new(name.clone(), poetry_group_optional(&name)?);
             for item in doc.array(value, &what)? {
                 match item.get_ref() {
-                    DeValue::String(_) => group.standard.push(self.pep508(item, &what)?),
+                    DeValue::String(_) => group.standard.push((self.pep508(item, &what)?, None)),
                     DeValue::Table(table) => {
                         if let Some(include) = doc.opt_str(table, "include-group", &what)? {
                             group.includes.push((include.to_string(), item.span()));
@@ -730,25 +733,32 @@ impl<'a> Reader<'_, 'a> {
 /// A group's own requirements as Poetry locks them: the standard (PEP 621/735) ones,
 /// enriched by same-named `[tool.poetry]` ones, or the `[tool.poetry]` ones alone.
 fn own_dependencies(group: &GroupBuild) -> Vec<RootDependency> {
+    let standard = || group.standard.iter().map(|(d, _)| d.clone());
     if group.poetry.is_empty() {
-        return group.standard.clone();
+        return standard().collect();
     }
     if group.standard.is_empty() {
         return group.poetry.clone();
     }
     let mut base = group.standard.clone();
     if group.mixed_dynamic {
-        if base.iter().all(|d| d.optional) {
-            base.extend(group.poetry.iter().filter(|d| !d.optional).cloned());
-        } else if base.iter().all(|d| !d.optional) {
-            base.extend(group.poetry.iter().filter(|d| d.optional).cloned());
+        let extra = |d: &RootDependency| (d.clone(), None);
+        if base.iter().all(|(d, _)| d.optional) {
+            base.extend(group.poetry.iter().filter(|d| !d.optional).map(extra));
+        } else if base.iter().all(|(d, _)| !d.optional) {
+            base.extend(group.poetry.iter().filter(|d| d.optional).map(extra));
         }
     }
     let mut out = Vec::new();
-    for dep in base {
+    for (dep, in_extra) in base {
         let mut enriched = false;
+        // Poetry compares against the marker with the extra that lists the dependency, so
+        // a `[tool.poetry]` marker `extra == "x"` adds nothing.
+        let mut dep_marker = parse_marker(dep.markers.as_deref());
+        if let Some(extra) = &in_extra {
+            dep_marker.and(parse_marker(Some(&format!("extra == '{extra}'"))));
+        }
         for poetry in group.poetry.iter().filter(|p| p.name == dep.name) {
-            let dep_marker = parse_marker(dep.markers.as_deref());
             let mut both = dep_marker.clone();
             both.and(parse_marker(poetry.markers.as_deref()));
             if both.is_false() {
@@ -1206,35 +1216,70 @@ baz = { version = "*", python = "!=3.9.*" }
         }
     }
 
+    /// Compared with poetry-core 2.5.0 (`Factory().create_poetry(...)`, main group's
+    /// `dependencies_for_locking`) on the same file: httpx `>=0.27,<1`; click `*`; rich
+    /// `sys_platform == "win32"` (not enriched); attrs twice, `<22` with
+    /// `python_version >= "3.8" and python_version < "3.10"` and `>=23` with
+    /// `python_version >= "3.10"`; uvloop `>=0.19,<0.20` with `sys_platform != "win32"`,
+    /// optional; `ignored` left out; python `>=3.10,<4`.
     #[test]
     fn project_dependencies_are_enriched_by_tool_poetry() {
         let p = project(
             r#"
 [project]
 name = "x"
+version = "0.1"
 requires-python = ">=3.9"
-dependencies = ["httpx (>=0.27)", "click", "rich ; sys_platform == 'win32'"]
+dependencies = ["httpx (>=0.27)", "click", "rich ; sys_platform == 'win32'", "attrs ; python_version >= '3.8'"]
+[project.optional-dependencies]
+fast = ["uvloop ; sys_platform != 'win32'"]
 
 [tool.poetry.dependencies]
 python = ">=3.10,<4"
 httpx = { version = "<1", source = "internal" }
 rich = { markers = "sys_platform == 'linux'" }
+attrs = [{ version = "<22", markers = "python_version < '3.10'" }, { version = ">=23", markers = "python_version >= '3.10'" }]
+uvloop = { version = "^0.19", markers = "extra == 'fast'" }
 ignored = "^1"
 "#,
         )
         .unwrap();
-        // tool.poetry.dependencies.python wins over requires-python.
         assert_eq!(p.python_constraint.as_deref(), Some(">=3.10,<4"));
         let main = group(&p, "main");
-        let names: Vec<_> = main.dependencies.iter().map(|d| d.name.as_ref()).collect();
-        // `ignored` is not in [project] dependencies; `rich` cannot be enriched by a
-        // disjoint marker and stays as declared.
-        assert_eq!(names, vec!["httpx", "click", "rich"]);
-        assert_eq!(dep(main, "httpx")[0].constraint, ">=0.27,<1");
+        let got: Vec<_> = main
+            .dependencies
+            .iter()
+            .map(|d| {
+                (
+                    d.name.as_ref(),
+                    d.constraint.as_str(),
+                    d.markers.as_deref(),
+                    d.optional,
+                )
+            })
+            .collect();
         assert_eq!(
-            dep(main, "rich")[0].markers.as_deref(),
-            Some("sys_platform == 'win32'")
+            got,
+            vec![
+                ("httpx", ">=0.27,<1", None, false),
+                ("click", "*", None, false),
+                ("rich", "*", Some("sys_platform == 'win32'"), false),
+                (
+                    "attrs",
+                    "<22",
+                    Some("(python_full_version >= '3.8') and (python_version < '3.10')"),
+                    false
+                ),
+                (
+                    "attrs",
+                    ">=23",
+                    Some("(python_full_version >= '3.8') and (python_version >= '3.10')"),
+                    false
+                ),
+                ("uvloop", "^0.19", Some("sys_platform != 'win32'"), true),
+            ]
         );
+        assert_eq!(p.extras[&extra("fast")], vec![pkg("uvloop")]);
     }
 
     #[test]
