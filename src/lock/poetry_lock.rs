@@ -276,8 +276,13 @@ fn package(
         }
     }
 
-    let source = match doc.opt_table(table, "source", &what)? {
-        Some(source) => package_source(doc, source, &what)?,
+    let source = match table.get("source") {
+        Some(value) => package_source(
+            doc,
+            value,
+            doc.table(value, &format!("{what}: `source`"))?,
+            &what,
+        )?,
         None => PackageSource::Pypi,
     };
 
@@ -385,6 +390,7 @@ fn dependency_table(
 
 fn package_source(
     doc: &Doc<'_>,
+    value: &Value<'_>,
     table: &Table<'_>,
     what: &str,
 ) -> Result<PackageSource, LockError> {
@@ -395,11 +401,16 @@ fn package_source(
     let subdirectory = doc
         .opt_str(table, "subdirectory", &what)?
         .map(str::to_string);
-    let required = |value: Option<&str>, key: &str| {
-        value
+    let required = |given: Option<&str>, key: &str| {
+        given
             .filter(|v| !v.is_empty())
             .map(str::to_string)
-            .ok_or_else(|| doc.invalid_file(format!("{what}: a `{kind}` source needs `{key}`")))
+            .ok_or_else(|| {
+                doc.invalid(
+                    value.span(),
+                    format!("{what}: a `{kind}` source needs `{key}`"),
+                )
+            })
     };
     Ok(match kind {
         // Poetry 1.0.x wrote an empty source table for PyPI packages in some setups.
@@ -932,6 +943,8 @@ PySocks = ["3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"]
             "[metadata]\n[[package]]\nname = \"a\"\nversion = \"1\"\nmarkers = 1\n",
             "[metadata]\n[[package]]\nname = \"a\"\nversion = \"1\"\nmarkers = {main = 1}\n",
             "[metadata]\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = {type = \"git\"}\n",
+            "[metadata]\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = {type = \"legacy\", url = \"u\"}\n",
+            "[metadata]\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = \"pypi\"\n",
             "[metadata]\n[extras]\nx = \"a\"\n",
             "[metadata]\n[extras]\n\"bad extra!\" = []\n",
         ];
