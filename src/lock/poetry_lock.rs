@@ -104,20 +104,17 @@ fn generated_by(text: &str) -> Option<String> {
 
 fn lock_version(doc: &Doc<'_>, value: &Value<'_>) -> Result<LockVersion, LockError> {
     let text = doc.str(value, "`metadata.lock-version`")?;
-    let mut parts = text.trim().split('.');
-    let mut number = || -> Option<u64> { parts.next().map(str::parse).transpose().ok().flatten() };
-    let (Some(major), minor) = (number(), number()) else {
-        return Err(doc.invalid(
-            value.span(),
-            format!("`metadata.lock-version` `{text}` is not a version like \"2.1\""),
-        ));
+    let numbers: Option<Vec<u64>> = text.trim().split('.').map(|p| p.parse().ok()).collect();
+    let (major, minor) = match numbers.as_deref() {
+        Some([major]) => (*major, 0),
+        Some([major, minor]) => (*major, *minor),
+        _ => {
+            return Err(doc.invalid(
+                value.span(),
+                format!("`metadata.lock-version` `{text}` is not a version like \"2.1\""),
+            ))
+        }
     };
-    if parts.next().is_some() {
-        return Err(doc.invalid(
-            value.span(),
-            format!("`metadata.lock-version` `{text}` is not a version like \"2.1\""),
-        ));
-    }
     // Poetry ≥ 1.3 reads `>=1,<3` (with a warning for newer minors); a major bump means
     // a format change it cannot read either.
     if major >= 3 {
@@ -126,10 +123,7 @@ fn lock_version(doc: &Doc<'_>, value: &Value<'_>) -> Result<LockVersion, LockErr
             version: text.to_string(),
         });
     }
-    Ok(LockVersion {
-        major,
-        minor: minor.unwrap_or(0),
-    })
+    Ok(LockVersion { major, minor })
 }
 
 /// `[metadata.files]` (lock ≤ 1.1, and 1.0.0–1.0.9) or `[metadata.hashes]` (0.12), keyed
@@ -934,6 +928,9 @@ PySocks = ["3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"]
             "package = 1\n[metadata]\n",
             "[metadata]\nlock-version = 2.1\n",
             "[metadata]\nlock-version = \"x.y\"\n",
+            "[metadata]\nlock-version = \"2.x\"\n",
+            "[metadata]\nlock-version = \"2.1.0\"\n",
+            "[metadata]\nlock-version = \"\"\n",
             "[metadata]\nfiles = 3\n",
             "[metadata]\n[metadata.files]\na = [1]\n",
             "[metadata]\n[metadata.hashes]\na = [\"xyz\"]\n",
