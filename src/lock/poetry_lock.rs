@@ -260,7 +260,11 @@ fn package(
     let mut extras = BTreeMap::new();
     if let Some(table) = doc.opt_table(table, "extras", &what)? {
         for (key, value) in table {
-            let extra = extra_name(doc, key.span(), key.get_ref())?;
+            // Informational (the edges carry what an extra switches on), and Poetry
+            // accepts any key here: a name no one could request is left out.
+            let Ok(extra) = ExtraName::from_str(key.get_ref()) else {
+                continue;
+            };
             let requirements = doc
                 .strings(value, &format!("{what}: extra `{}`", key.get_ref()))?
                 .into_iter()
