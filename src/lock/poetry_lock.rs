@@ -15,11 +15,13 @@ use std::str::FromStr;
 
 use toml::de::DeValue;
 
+use super::pyproject::platform_marker;
 use super::toml_doc::{entries_in_order, Doc, Table, Value};
 use super::{
     Lock, LockError, LockVersion, LockedDependency, LockedFile, LockedMarkers, LockedPackage,
     PackageSource,
 };
+use crate::packaging::poetry_constraint::python_marker;
 use crate::packaging::{normalize, ExtraName, FileHash, GroupName, PackageName, Version};
 
 /// Reads and checks a `poetry.lock`.
@@ -300,12 +302,45 @@ fn package(
         category: doc.opt_str(table, "category", &what)?.map(str::to_string),
         groups,
         markers,
-        legacy_marker: doc.opt_str(table, "marker", &what)?.map(str::to_string),
+        legacy_marker: legacy_marker(doc, table, &what)?,
         files,
         dependencies,
         extras,
         source,
         develop: doc.opt_bool(table, "develop", &what)?.unwrap_or(false),
+    })
+}
+
+/// Lock 1.0's package-level `marker`, or, in Poetry 0.12 locks, the marker Poetry 1.x
+/// derived from `[package.requirements]` (`python`, `platform`).
+fn legacy_marker(
+    doc: &Doc<'_>,
+    table: &Table<'_>,
+    what: &str,
+) -> Result<Option<String>, LockError> {
+    if let Some(marker) = doc.opt_str(table, "marker", what)? {
+        return Ok(Some(marker.to_string()));
+    }
+    let Some(requirements) = doc.opt_table(table, "requirements", what)? else {
+        return Ok(None);
+    };
+    let mut markers = Vec::new();
+    if let Some(python) = requirements.get("python") {
+        let constraint = doc.str(python, &format!("{what}: `requirements.python`"))?;
+        let marker = python_marker(constraint).map_err(|e| {
+            doc.invalid(python.span(), format!("{what}: `requirements.python`: {e}"))
+        })?;
+        markers.push(marker);
+    }
+    if let Some(platform) = requirements.get("platform") {
+        let constraint = doc.str(platform, &format!("{what}: `requirements.platform`"))?;
+        markers.push(platform_marker(constraint));
+    }
+    let markers: Vec<String> = markers.into_iter().filter(|m| !m.is_empty()).collect();
+    Ok(match markers.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        many => Some(format!("({})", many.join(") and ("))),
     })
 }
 
@@ -819,6 +854,10 @@ PySocks = ["3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"]
         assert_eq!(lock.lock_version, None);
         let pysocks = &lock.packages[0];
         assert_eq!(pysocks.name.as_ref(), "pysocks");
+        assert_eq!(
+            pysocks.legacy_marker.as_deref(),
+            Some("python_version >= \"2.7\"")
+        );
         assert_eq!(pysocks.files.len(), 1);
         assert_eq!(pysocks.files[0].filename, "");
         assert_eq!(pysocks.files[0].hash.algorithm, HashAlgorithm::Sha256);

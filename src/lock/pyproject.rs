@@ -833,7 +833,7 @@ fn and_markers(markers: &[String]) -> Option<String> {
 
 /// poetry-core's `sys_platform` marker for a `platform = "..."` constraint (generic
 /// constraint syntax: `linux`, `!=win32`, `linux || darwin`).
-fn platform_marker(constraint: &str) -> String {
+pub(super) fn platform_marker(constraint: &str) -> String {
     let alternatives: Vec<String> = constraint
         .split("||")
         .flat_map(|p| p.split('|'))
