@@ -474,3 +474,26 @@ fn installs_the_root_project_editable_like_poetry() {
         .collect();
     assert!(remaining.is_empty(), "{remaining:?}");
 }
+
+#[test]
+fn scripts_run_from_a_venv_path_with_a_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = venv::create(&dir.path().join("my venv"), &testing::python3_target()).unwrap();
+    let wheel = demo_wheel();
+    let path = wheel.build(dir.path());
+    install_wheel(&venv, &path, &filename_of(&wheel), &WheelOptions::default()).unwrap();
+    let python = venv.python.display();
+    let polyglot = format!("#!/bin/sh\n'''exec' \"{python}\" \"$0\" \"$@\"\n' '''\n");
+    for (script, output) in [("demo", "demo main\n"), ("demo-hashbang", "hashbang\n")] {
+        let path = venv.scripts.join(script);
+        let content = fs_err::read_to_string(&path).unwrap();
+        assert!(content.starts_with(&polyglot), "{script}: {content}");
+        let out = Command::new(&path).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            output,
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
