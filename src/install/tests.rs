@@ -497,3 +497,30 @@ fn scripts_run_from_a_venv_path_with_a_space() {
         );
     }
 }
+
+#[test]
+fn launchers_run_on_older_and_newer_pythons() {
+    // pip 26's launcher uses str.removesuffix (3.9+); 3.8 gets the equivalent slice.
+    for python in [
+        "/root/.pyenv/versions/3.8.18/bin/python3",
+        "/root/.pyenv/versions/3.13.0/bin/python3",
+    ] {
+        if !Path::new(python).exists() {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let venv = venv::create(&dir.path().join("v"), &testing::target_for(python)).unwrap();
+        let wheel = demo_wheel();
+        let path = wheel.build(dir.path());
+        install_wheel(&venv, &path, &filename_of(&wheel), &WheelOptions::default()).unwrap();
+        let out = Command::new(venv.scripts.join("demo-attr"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "demo main\n",
+            "{python}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

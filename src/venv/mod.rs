@@ -461,6 +461,46 @@ mod tests {
     }
 
     #[test]
+    fn creates_working_venvs_for_other_pythons() {
+        // Every pyenv Python >= 3.8 on the machine (3.9, 3.12, 3.13 here); none is required.
+        let Ok(versions) = fs_err::read_dir("/root/.pyenv/versions") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        for entry in versions {
+            let python = entry.unwrap().path().join("bin/python3");
+            let name = python
+                .parent()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap();
+            let name = name.to_string_lossy().into_owned();
+            let minor: u64 = match name.split('.').nth(1).and_then(|m| m.parse().ok()) {
+                Some(minor) if name.starts_with("3.") && minor >= 8 => minor,
+                _ => continue,
+            };
+            if !python.exists() {
+                continue;
+            }
+            let target = testing::target_for(python.to_str().unwrap());
+            let venv = create(&dir.path().join(&name), &target).unwrap();
+            assert_eq!(venv.python_version, (3, minor));
+            let out = Command::new(&venv.python)
+                .args(["-c", "import sys, site; print(sys.prefix != sys.base_prefix, site.getsitepackages()[0])"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                format!("True {}\n", venv.purelib.display()),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
+    #[test]
     fn reads_versions_from_any_pyvenv_cfg_flavour() {
         assert_eq!(
             pyvenv_version("home = /x\nversion = 3.11.7\n"),
