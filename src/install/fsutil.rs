@@ -59,16 +59,9 @@ pub(crate) fn write_atomic(
     mode: Mode,
     fill: impl FnOnce(&mut fs_err::File) -> io::Result<()>,
 ) -> io::Result<()> {
-    if let Some(parent) = dest.parent() {
-        fs_err::create_dir_all(parent)?;
-    }
     let tmp = temp_path_for(dest);
+    let mut file = create_in_dir(&tmp, mode)?;
     let result = (|| {
-        let mut options = fs_err::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(mode.create);
-        let mut file = options.open(&tmp)?;
         fill(&mut file)?;
         #[cfg(unix)]
         if mode.add != 0 {
@@ -82,6 +75,30 @@ pub(crate) fn write_atomic(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Creates `tmp` (and its parent directories). An uninstall running at the same time may prune
+/// a parent that was empty a moment ago; once the file exists the directory is not empty and
+/// stays, so a few retries settle it.
+fn create_in_dir(tmp: &Path, mode: Mode) -> io::Result<fs_err::File> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        if let Some(parent) = tmp.parent() {
+            match fs_err::create_dir_all(parent) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound && attempt < 10 => continue,
+                other => other?,
+            }
+        }
+        let mut options = fs_err::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(mode.create);
+        match options.open(tmp) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound && attempt < 10 => continue,
+            other => return other,
+        }
+    }
 }
 
 /// Writes `content` to `dest` atomically with `mode`.

@@ -524,3 +524,72 @@ fn launchers_run_on_older_and_newer_pythons() {
         );
     }
 }
+
+#[test]
+fn concurrent_upgrades_in_a_shared_namespace() {
+    // What `run` does: per package, uninstall the old version then install the new one, with
+    // packages in parallel. Uninstall prunes directories that become empty while other
+    // installs are creating files in them.
+    let f = fixture();
+    let wheel = |i: usize, version: &str| {
+        TestWheel::new(&format!("ns-part{i}"), version)
+            .file(
+                &format!("ns/deep/part{i}/__init__.py"),
+                &format!("V = '{version}'\n"),
+            )
+            .data(&format!("headers/h{i}.h"), "")
+    };
+    for round in 0..3 {
+        let old = if round == 0 {
+            None
+        } else {
+            Some(format!("1.{}", round - 1))
+        };
+        let new = format!("1.{round}");
+        let builds: Vec<(TestWheel, PathBuf)> = (0..8)
+            .map(|i| {
+                let w = wheel(i, &new);
+                let p = w.build(&f.wheels);
+                (w, p)
+            })
+            .collect();
+        let current = installed(&f.venv).unwrap();
+        std::thread::scope(|s| {
+            for (i, (w, p)) in builds.iter().enumerate() {
+                let venv = &f.venv;
+                let previous = current
+                    .iter()
+                    .find(|d| d.name.as_ref() == format!("ns-part{i}"))
+                    .cloned();
+                assert_eq!(previous.is_some(), old.is_some());
+                s.spawn(move || {
+                    if let Some(previous) = previous {
+                        uninstall(venv, &previous).unwrap();
+                    }
+                    install_wheel(venv, p, &filename_of(w), &WheelOptions::default()).unwrap();
+                });
+            }
+        });
+        let script = "import ns.deep.part0 as a, ns.deep.part7 as b; print(a.V, b.V)";
+        let out = Command::new(&f.venv.python)
+            .args(["-c", script])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("{new} {new}\n"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let versions: BTreeSet<String> = installed(&f.venv)
+            .unwrap()
+            .iter()
+            .map(|d| d.version.to_string())
+            .collect();
+        assert_eq!(versions, BTreeSet::from([new.clone()]));
+        for i in 0..8 {
+            let header = f.venv.include.join(format!("ns-part{i}/h{i}.h"));
+            assert!(header.is_file(), "{}", header.display());
+        }
+    }
+}

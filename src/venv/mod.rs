@@ -55,47 +55,36 @@ pub enum VenvError {
         found: String,
         wanted: String,
     },
-    /// A venv path verse refuses to use, or a venv that is there but broken.
-    #[error("the virtual environment at {path} cannot be used: {message}")]
-    Invalid { path: PathBuf, message: String },
 }
 
 /// Creates a new venv at `root` for `target` (whose base interpreter it links to).
 ///
 /// `root` may not exist yet, or be an empty directory (a Docker volume, say). Anything else is
-/// an error: a non-empty directory without `pyvenv.cfg` is [`VenvError::NotAVenv`], an existing
-/// venv is [`VenvError::Invalid`] (open it with [`open`] instead).
+/// an error: a non-empty directory without `pyvenv.cfg` is [`VenvError::NotAVenv`]; an existing
+/// venv, a path that is not a directory, or one verse cannot use (`:`, control characters,
+/// not UTF-8) is [`VenvError::Create`] with the reason as its source.
 pub fn create(root: &Path, target: &Target) -> Result<Venv, VenvError> {
     let root = absolute(root)?;
-    let root_text = root.to_str().ok_or_else(|| VenvError::Invalid {
-        path: root.clone(),
-        message: "the path is not valid UTF-8".into(),
-    })?;
+    let root_text = root
+        .to_str()
+        .ok_or_else(|| refuse(&root, "the path is not valid UTF-8"))?;
     // Like CPython: a `:` would split PATH when the venv is activated; control characters
     // would break the activation scripts and shebangs.
     if root_text.contains(':') || root_text.chars().any(char::is_control) {
-        return Err(VenvError::Invalid {
-            path: root.clone(),
-            message: "the path contains `:` or a control character".into(),
-        });
+        return Err(refuse(
+            &root,
+            "the path contains `:` (the PATH separator) or a control character",
+        ));
     }
     let existed = match fs_err::symlink_metadata(&root) {
         Ok(meta) if meta.is_dir() => true,
-        Ok(_) => {
-            return Err(VenvError::Invalid {
-                path: root.clone(),
-                message: "it exists and is not a directory".into(),
-            })
-        }
+        Ok(_) => return Err(refuse(&root, "it exists and is not a directory")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
         Err(source) => return Err(create_error(&root, source)),
     };
     if existed {
         if root.join("pyvenv.cfg").exists() {
-            return Err(VenvError::Invalid {
-                path: root.clone(),
-                message: "a virtual environment already exists there".into(),
-            });
+            return Err(refuse(&root, "a virtual environment already exists there"));
         }
         let mut entries = fs_err::read_dir(&root).map_err(|e| create_error(&root, e))?;
         if entries.next().is_some() {
@@ -135,35 +124,35 @@ pub fn open(root: &Path, target: &Target) -> Result<Venv, VenvError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(VenvError::NotAVenv { path: root })
         }
-        Err(e) => {
-            return Err(VenvError::Invalid {
-                path: root,
-                message: e.to_string(),
-            })
-        }
+        Err(e) => return Err(create_error(&root, e)),
     };
-    let found = pyvenv_version(&cfg).ok_or_else(|| VenvError::Invalid {
-        path: root.clone(),
-        message: "its pyvenv.cfg has no `version` or `version_info` key".into(),
-    })?;
+    // A pyvenv.cfg without a version, or a `bin/python` that no longer resolves, is reported
+    // as a venv for another Python: the remedy (recreate it) is the same.
     let wanted = (target.version.0, target.version.1);
+    let wanted_text = format!("{}.{}", wanted.0, wanted.1);
+    let found = pyvenv_version(&cfg).ok_or_else(|| VenvError::WrongPython {
+        path: root.clone(),
+        found: "unknown (its pyvenv.cfg has no `version`)".into(),
+        wanted: wanted_text.clone(),
+    })?;
     if found != wanted {
         return Err(VenvError::WrongPython {
             path: root,
             found: format!("{}.{}", found.0, found.1),
-            wanted: format!("{}.{}", wanted.0, wanted.1),
+            wanted: wanted_text,
         });
     }
     let venv = layout(&root, target, found);
     // `exists` follows the link: a venv copied to a machine (or Docker stage) without its
     // base interpreter has a dangling `bin/python`.
     if !venv.python.exists() {
-        return Err(VenvError::Invalid {
+        let target = fs_err::read_link(&venv.python)
+            .map(|t| t.display().to_string())
+            .unwrap_or_else(|_| "nothing".into());
+        return Err(VenvError::WrongPython {
             path: root,
-            message: format!(
-                "{} is missing or points at an interpreter that no longer exists",
-                venv.python.display()
-            ),
+            found: format!("an interpreter that no longer exists (bin/python -> {target})"),
+            wanted: wanted_text,
         });
     }
     Ok(venv)
@@ -173,6 +162,14 @@ pub fn open(root: &Path, target: &Target) -> Result<Venv, VenvError> {
 pub fn interpreter(root: &Path) -> Option<PathBuf> {
     let python = root.join("bin").join("python");
     python.exists().then_some(python)
+}
+
+/// A path `create` will not use, as a `Create` error whose source says why.
+fn refuse(path: &Path, why: &str) -> VenvError {
+    create_error(
+        path,
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, why.to_string()),
+    )
 }
 
 fn create_error(path: &Path, source: std::io::Error) -> VenvError {
@@ -400,7 +397,7 @@ mod tests {
         // Creating over it is refused.
         assert!(matches!(
             create(&root, &target),
-            Err(VenvError::Invalid { .. })
+            Err(VenvError::Create { .. })
         ));
     }
 
@@ -431,7 +428,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
             create(&dir.path().join("a:b"), &target),
-            Err(VenvError::Invalid { .. })
+            Err(VenvError::Create { .. })
         ));
         // A base interpreter path that cannot be linked (an empty path) fails mid-way; nothing
         // that looks like a venv is left behind.
@@ -458,6 +455,16 @@ mod tests {
             matches!(&err, VenvError::WrongPython { found, .. } if *found == format!("3.{}", target.version.1)),
             "{err:?}"
         );
+
+        // A venv whose base interpreter is gone (copied to another machine or image).
+        fs_err::remove_file(root.join("bin/python")).unwrap();
+        symlink(Path::new("/nonexistent/python3"), &root.join("bin/python")).unwrap();
+        let err = open(&root, &target).unwrap_err();
+        assert!(
+            matches!(&err, VenvError::WrongPython { found, .. } if found.contains("/nonexistent/python3")),
+            "{err:?}"
+        );
+        assert_eq!(interpreter(&root), None);
     }
 
     #[test]
