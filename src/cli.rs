@@ -1,1 +1,171 @@
-//! placeholder
+//! The command line. Flags follow Poetry's spelling and meaning where Poetry has the flag;
+//! every option can also be set by a `VERSE_<NAME>` environment variable (scripts and CI
+//! depend on these names: they are a contract). This module knows no stage internals.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "verse",
+    version,
+    about = "Install a Poetry project's locked packages into a virtualenv, without Poetry",
+    long_about = "Install a Poetry project's locked packages into a virtualenv, without Poetry.\n\n\
+        verse reads poetry.lock and pyproject.toml, selects packages the way `poetry install` \
+        does (groups, extras, markers for the target interpreter), downloads every locked file \
+        with its sha256 verified, and installs the wheels the way pip lays them out.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Print only errors.
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "VERSE_QUIET",
+        conflicts_with = "verbose"
+    )]
+    pub quiet: bool,
+
+    /// Print more: each file, where it came from, timings (-vv for HTTP details).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Install the project's locked packages into a virtualenv (creating it if needed).
+    Install(InstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
+    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
+    pub project: PathBuf,
+
+    /// The virtualenv to install into [default: $VIRTUAL_ENV if set, else <project>/.venv].
+    #[arg(long, value_name = "DIR", env = "VERSE_VENV")]
+    pub venv: Option<PathBuf>,
+
+    /// The interpreter to install for: a path, a command name, or a version like 3.11
+    /// [default: the venv's own interpreter if the venv exists, else python3 on PATH].
+    #[arg(long, value_name = "PATH|X.Y", env = "VERSE_PYTHON")]
+    pub python: Option<String>,
+
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    /// Show what would be installed, from where, and why each other package is skipped;
+    /// change nothing.
+    #[arg(long, env = "VERSE_DRY_RUN")]
+    pub dry_run: bool,
+
+    /// Use this simple index instead of PyPI (a mirror, a proxy). Sources named in
+    /// pyproject.toml keep their own URLs.
+    #[arg(long, value_name = "URL", env = "VERSE_INDEX_URL")]
+    pub index_url: Option<String>,
+
+    /// Where downloaded, verified wheels are kept [default: $XDG_CACHE_HOME/verse or
+    /// ~/.cache/verse].
+    #[arg(long, value_name = "DIR", env = "VERSE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Use no cache: download into a temporary directory that is removed afterwards.
+    #[arg(long, env = "VERSE_NO_CACHE")]
+    pub no_cache: bool,
+
+    /// Install even if poetry.lock does not match pyproject.toml (its content-hash is stale).
+    #[arg(long, env = "VERSE_ALLOW_STALE_LOCK")]
+    pub allow_stale_lock: bool,
+
+    /// Install packages whose lock entry has no usable hash (they cannot be verified).
+    #[arg(long, env = "VERSE_ALLOW_UNHASHED")]
+    pub allow_unhashed: bool,
+
+    /// How many files to download at once.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "VERSE_CONCURRENT_DOWNLOADS",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u16).range(1..=256)
+    )]
+    pub concurrent_downloads: u16,
+}
+
+/// Which groups and extras to install; Poetry's flags, Poetry's meaning.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectionArgs {
+    /// Install only these dependency groups (comma-separated or repeated).
+    #[arg(long, value_name = "GROUPS", value_delimiter = ',', env = "VERSE_ONLY")]
+    pub only: Vec<String>,
+
+    /// Also install these optional groups.
+    #[arg(long, value_name = "GROUPS", value_delimiter = ',', env = "VERSE_WITH")]
+    pub with: Vec<String>,
+
+    /// Leave out these groups.
+    #[arg(
+        long,
+        value_name = "GROUPS",
+        value_delimiter = ',',
+        env = "VERSE_WITHOUT"
+    )]
+    pub without: Vec<String>,
+
+    /// Install every group, optional ones included.
+    #[arg(long, env = "VERSE_ALL_GROUPS", conflicts_with = "only")]
+    pub all_groups: bool,
+
+    /// Install these extras of the project (comma-separated or repeated).
+    #[arg(
+        short = 'E',
+        long,
+        value_name = "EXTRAS",
+        value_delimiter = ',',
+        env = "VERSE_EXTRAS"
+    )]
+    pub extras: Vec<String>,
+
+    /// Install every extra of the project.
+    #[arg(long, env = "VERSE_ALL_EXTRAS", conflicts_with = "extras")]
+    pub all_extras: bool,
+
+    /// Do not install the project itself, only its dependencies.
+    #[arg(long, env = "VERSE_NO_ROOT")]
+    pub no_root: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn groups_split_on_commas_and_repeat() {
+        let cli = Cli::try_parse_from([
+            "verse",
+            "install",
+            "--with",
+            "docs,test",
+            "--with",
+            "lint",
+            "-E",
+            "pg",
+        ])
+        .unwrap();
+        let Command::Install(args) = cli.command;
+        assert_eq!(args.selection.with, ["docs", "test", "lint"]);
+        assert_eq!(args.selection.extras, ["pg"]);
+    }
+}

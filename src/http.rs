@@ -1,1 +1,137 @@
-//! placeholder
+//! The one HTTP client that `locate` and `fetch` share: rustls (ring) with the system's
+//! roots (and `SSL_CERT_FILE`/`SSL_CERT_DIR`), proxies from the environment, HTTP/2 when the
+//! server offers it, connection reuse, timeouts, and the retry rule for transient failures.
+
+use std::time::Duration;
+
+use reqwest::{RequestBuilder, Response, StatusCode};
+
+/// Timeouts and retries, as uv and pip default them (wheel-install.md §5.6).
+#[derive(Clone, Copy, Debug)]
+pub struct HttpSettings {
+    pub connect_timeout: Duration,
+    /// Longest silence between two reads of a body.
+    pub read_timeout: Duration,
+    /// Extra attempts after a transient failure.
+    pub retries: u32,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            retries: 3,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Http {
+    pub client: reqwest::Client,
+    pub settings: HttpSettings,
+}
+
+impl Http {
+    pub fn new(settings: HttpSettings) -> Result<Self, reqwest::Error> {
+        // reqwest is built without a crypto provider so the binary carries ring only (no
+        // aws-lc C build, which complicates the static musl build); install it once.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("verse/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.read_timeout)
+            .pool_max_idle_per_host(64)
+            .http2_adaptive_window(true)
+            .build()?;
+        Ok(Http { client, settings })
+    }
+
+    /// Sends a request, retrying connection failures, timeouts and 408/429/5xx answers with
+    /// exponential backoff (honouring a short `Retry-After`). Returns the last response or
+    /// error when the retries are spent; the caller judges the status.
+    pub async fn send(
+        &self,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Response, reqwest::Error> {
+        let mut attempt = 0;
+        loop {
+            let result = build().send().await;
+            let retry_after = match &result {
+                Ok(response) if is_transient_status(response.status()) => {
+                    Some(retry_after(response).unwrap_or_else(|| backoff(attempt)))
+                }
+                Ok(_) => None,
+                Err(error) if is_transient_error(error) => Some(backoff(attempt)),
+                Err(_) => None,
+            };
+            match retry_after {
+                Some(delay) if attempt < self.settings.retries => {
+                    attempt += 1;
+                    tokio::time::sleep(delay).await;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    /// The pause before retry number `attempt + 1`, for callers that retry a whole transfer.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        backoff(attempt)
+    }
+}
+
+pub fn is_transient_status(status: StatusCode) -> bool {
+    status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::REQUEST_TIMEOUT
+}
+
+pub fn is_transient_error(error: &reqwest::Error) -> bool {
+    error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(250u64 << attempt.min(5))
+}
+
+fn retry_after(response: &Response) -> Option<Duration> {
+    let seconds: u64 = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    // A server asking for minutes is not transient for an install; cap the wait.
+    Some(Duration::from_secs(seconds.min(10)))
+}
+
+/// A URL with any `user:password@` removed, for messages and logs.
+pub fn redact(url: &reqwest::Url) -> String {
+    if url.username().is_empty() && url.password().is_none() {
+        return url.to_string();
+    }
+    let mut clean = url.clone();
+    let _ = clean.set_username("");
+    let _ = clean.set_password(None);
+    clean.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_credentials() {
+        let url = reqwest::Url::parse("https://user:secret@example.org/simple/").unwrap();
+        assert_eq!(redact(&url), "https://example.org/simple/");
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!(backoff(1) > backoff(0));
+        assert_eq!(backoff(9), backoff(5));
+    }
+}

@@ -1,5 +1,620 @@
-//! placeholder
+//! The pipeline, start to finish: read the project, probe the target, plan, then fetch
+//! everything (verified) before the venv is touched, then install. The only module that calls
+//! more than one stage; it turns stage errors into user errors with context and hints.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, InstallArgs};
+use crate::error::Error;
+use crate::fetch::{self, Cache, FetchedWheel};
+use crate::http::{Http, HttpSettings};
+use crate::install::{self, EditableProject, InstalledDistribution, WheelOptions};
+use crate::locate::Locator;
+use crate::lock::{self, content_hash};
+use crate::plan::{self, Plan, PlannedPackage, Policy, Selection};
+use crate::report::{DownloadProgress, Printer, Summary};
+use crate::target::{self, Target};
+use crate::venv::{self, Venv};
+
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let printer = Printer::new(cli.quiet, cli.verbose);
+    let result = match cli.command {
+        Command::Install(args) => install_command(&args, &printer),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            printer.error(&error);
+            ExitCode::from(error.class as u8)
+        }
+    }
+}
+
+fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Error> {
+    let started = Instant::now();
+    let project_dir = absolute(&args.project);
+
+    let (project, lock) = lock::read(&project_dir).map_err(lock_error)?;
+    if !content_hash::is_fresh(&project, &lock) {
+        let message = format!(
+            "poetry.lock is out of date: pyproject.toml changed since the lock was written (in {})",
+            project_dir.display()
+        );
+        if args.allow_stale_lock {
+            printer.warn(format!("{message}; installing anyway (--allow-stale-lock)"));
+        } else {
+            return Err(Error::input(message).with_hint(
+                "run `poetry lock` to update it, or pass --allow-stale-lock to install the lock as it is",
+            ));
+        }
+    }
+
+    let venv_dir = venv_dir(args, &project_dir);
+    let venv_exists = venv_dir.join("pyvenv.cfg").is_file();
+    let python = interpreter(args, &venv_dir, venv_exists)?;
+    let target = target::probe(&python).map_err(|e| {
+        let error = Error::input(format!("cannot use the interpreter {}", python.display()))
+            .with_source(e);
+        if venv_exists && args.python.is_none() {
+            error.with_hint(format!(
+                "the existing venv at {} has a broken interpreter (was it copied from another machine?); delete it and run again",
+                venv_dir.display()
+            ))
+        } else {
+            error.with_hint("pass --python with a working interpreter (a path, or a version like 3.11)")
+        }
+    })?;
+    printer.detail(format!(
+        "Target: Python {} at {} ({} {})",
+        target.full_version,
+        target.executable.display(),
+        target.markers.sys_platform(),
+        target.markers.platform_machine()
+    ));
+
+    let selection = Selection {
+        only: args.selection.only.clone(),
+        with: args.selection.with.clone(),
+        without: args.selection.without.clone(),
+        all_groups: args.selection.all_groups,
+        extras: args.selection.extras.clone(),
+        all_extras: args.selection.all_extras,
+        no_root: args.selection.no_root,
+    };
+    let policy = Policy {
+        allow_unhashed: args.allow_unhashed,
+    };
+    let plan = plan::plan(&project, &lock, &target, &selection, policy).map_err(|e| {
+        let hint = e.hint();
+        let class_input = Error::input("cannot plan the install").with_source(e);
+        match hint {
+            Some(hint) => class_input.with_hint(hint),
+            None => class_input,
+        }
+    })?;
+    for warning in &plan.warnings {
+        printer.warn(warning);
+    }
+
+    let installed = if venv_exists {
+        let venv = venv::open(&venv_dir, &target).map_err(venv_error)?;
+        install::installed(&venv).map_err(|e| {
+            Error::failure(format!(
+                "cannot read what is installed in {}",
+                venv_dir.display()
+            ))
+            .with_source(e)
+        })?
+    } else {
+        Vec::new()
+    };
+    let installed: HashMap<String, InstalledDistribution> = installed
+        .into_iter()
+        .map(|d| (d.name.to_string(), d))
+        .collect();
+
+    if args.dry_run {
+        printer.result(&describe_plan(&plan, &target, &venv_dir, &installed, args));
+        return Ok(());
+    }
+
+    // Work out what changes: same version installed means nothing to do (like Poetry).
+    let mut work: Vec<(PlannedPackage, Option<InstalledDistribution>)> = Vec::new();
+    let mut unchanged = 0;
+    for package in &plan.packages {
+        match installed.get(package.name.as_ref()) {
+            Some(existing) if existing.version == package.version => unchanged += 1,
+            existing => work.push((package.clone(), existing.cloned())),
+        }
+    }
+
+    let fetched = fetch_all(args, printer, &project, &target, &work)?;
+
+    let venv = if venv_exists {
+        venv::open(&venv_dir, &target).map_err(venv_error)?
+    } else {
+        printer.detail(format!("Creating virtualenv at {}", venv_dir.display()));
+        venv::create(&venv_dir, &target).map_err(venv_error)?
+    };
+
+    let mut summary = install_all(&venv, work, fetched)?;
+    summary.unchanged = unchanged;
+
+    if let Some(root) = &plan.root {
+        let previous = installed.get(root.name.as_ref());
+        if let Some(previous) = previous {
+            install::uninstall(&venv, previous).map_err(|e| {
+                Error::failure(format!(
+                    "cannot remove the previous install of {}",
+                    root.name
+                ))
+                .with_source(e)
+            })?;
+        }
+        let editable = EditableProject {
+            name: root.name.clone(),
+            version: root.version.clone(),
+            root: root.root.clone(),
+            package: root.package.clone(),
+        };
+        install::install_editable(&venv, &editable).map_err(|e| {
+            Error::failure(format!("cannot install the project {} (editable)", root.name))
+                .with_source(e)
+                .with_hint("pass --no-root to install only the dependencies, or set `package-mode = false` in pyproject.toml")
+        })?;
+        let same = previous.is_some_and(|p| p.version.to_string() == root.version);
+        if !same {
+            summary
+                .installed
+                .push((root.name.to_string(), root.version.clone()));
+        } else {
+            summary.unchanged += 1;
+        }
+    }
+
+    summary.elapsed = started.elapsed();
+    printer.summary(&summary);
+    Ok(())
+}
+
+/// Fetches every file the work needs, concurrently, before anything is installed; every
+/// failure is reported together.
+fn fetch_all(
+    args: &InstallArgs,
+    printer: &Printer,
+    project: &lock::Project,
+    target: &Target,
+    work: &[(PlannedPackage, Option<InstalledDistribution>)],
+) -> Result<Vec<FetchedWheel>, Error> {
+    let cache = open_cache(args)?;
+    let mut fetched = Vec::new();
+    let mut missing = Vec::new();
+    for (package, _) in work {
+        match fetch::from_cache(&cache, package) {
+            Some(hit) => fetched.push(hit),
+            None => missing.push(package.clone()),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(order(work, fetched));
+    }
+    printer.detail(format!(
+        "{} cached, {} to download",
+        fetched.len(),
+        missing.len()
+    ));
+
+    let http = Http::new(HttpSettings::default())
+        .map_err(|e| Error::failure("cannot set up HTTPS").with_source(e))?;
+    let locator = Locator::new(http.clone(), args.index_url.as_deref(), &project.sources)
+        .map_err(|e| Error::input("invalid package source").with_source(e))?;
+    let progress = Arc::new(DownloadProgress::new(printer, missing.len()));
+    let reporter: Arc<dyn fetch::Reporter> = progress.clone();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::failure("cannot start the async runtime").with_source(e))?;
+    let limit = Arc::new(tokio::sync::Semaphore::new(usize::from(
+        args.concurrent_downloads,
+    )));
+    let results: Vec<Result<FetchedWheel, Error>> = runtime.block_on(async {
+        let tasks = missing.iter().map(|package| {
+            let limit = limit.clone();
+            let (locator, http, cache, reporter) = (&locator, &http, &cache, &reporter);
+            async move {
+                let _permit = limit
+                    .acquire()
+                    .await
+                    .map_err(|_| Error::failure("the download queue closed unexpectedly"))?;
+                let located = locator.locate(package, &target.tags).await.map_err(|e| {
+                    let hint = e.hint();
+                    let error = Error::failure(format!(
+                        "cannot find {}=={}",
+                        package.name, package.pretty_version
+                    ))
+                    .with_source(e);
+                    match hint {
+                        Some(hint) => error.with_hint(hint),
+                        None => error,
+                    }
+                })?;
+                fetch::download(http, cache, package, &located, reporter)
+                    .await
+                    .map_err(|e| {
+                        Error::failure(format!(
+                            "cannot fetch {}=={}",
+                            package.name, package.pretty_version
+                        ))
+                        .with_source(e)
+                    })
+            }
+        });
+        futures_util::future::join_all(tasks).await
+    });
+    progress.finish();
+
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(wheel) => fetched.push(wheel),
+            Err(error) => errors.push(error),
+        }
+    }
+    if let Some(error) = combine(errors) {
+        return Err(error);
+    }
+    Ok(order(work, fetched))
+}
+
+/// Puts fetched wheels in the same order as the work list.
+fn order(
+    work: &[(PlannedPackage, Option<InstalledDistribution>)],
+    fetched: Vec<FetchedWheel>,
+) -> Vec<FetchedWheel> {
+    let mut by_name: HashMap<String, FetchedWheel> = fetched
+        .into_iter()
+        .map(|f| (f.name().to_string(), f))
+        .collect();
+    work.iter()
+        .filter_map(|(p, _)| by_name.remove(p.name.as_ref()))
+        .collect()
+}
+
+/// One error for many: the first in full, and a line for each of the others.
+fn combine(mut errors: Vec<Error>) -> Option<Error> {
+    if errors.len() <= 1 {
+        return errors.pop();
+    }
+    let count = errors.len();
+    let mut first = errors.remove(0);
+    let mut message = format!(
+        "{count} files could not be fetched; the first: {}",
+        first.message
+    );
+    for other in &errors {
+        message.push_str(&format!("\n- {}", other.message));
+        if let Some(cause) = other.causes().last() {
+            message.push_str(&format!(": {cause}"));
+        }
+    }
+    first.message = message;
+    Some(first)
+}
+
+/// Installs the fetched wheels in parallel (one blocking task per wheel, bounded by cores),
+/// removing a different installed version first. All errors are reported together.
+fn install_all(
+    venv: &Venv,
+    work: Vec<(PlannedPackage, Option<InstalledDistribution>)>,
+    fetched: Vec<FetchedWheel>,
+) -> Result<Summary, Error> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let jobs: Vec<_> = work.into_iter().zip(fetched).collect();
+    let next = std::sync::Mutex::new(jobs.into_iter());
+    let outcomes = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let job = next.lock().unwrap_or_else(|e| e.into_inner()).next();
+                let Some(((package, previous), wheel)) = job else {
+                    break;
+                };
+                let outcome = install_one(venv, &package, previous.as_ref(), &wheel);
+                outcomes
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((package, previous, outcome));
+            });
+        }
+    });
+
+    let mut summary = Summary::default();
+    let mut errors = Vec::new();
+    for (package, previous, outcome) in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match outcome {
+            Ok(()) => {
+                summary
+                    .installed
+                    .push((package.name.to_string(), package.pretty_version.clone()));
+                if let Some(previous) = previous {
+                    summary
+                        .removed
+                        .push((previous.name.to_string(), previous.version.to_string()));
+                }
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    if let Some(mut error) = combine(errors) {
+        error.message = error
+            .message
+            .replace("could not be fetched", "could not be installed");
+        return Err(error.with_hint(
+            "packages that were installed are complete; fix the cause and run the same command again",
+        ));
+    }
+    Ok(summary)
+}
+
+fn install_one(
+    venv: &Venv,
+    package: &PlannedPackage,
+    previous: Option<&InstalledDistribution>,
+    wheel: &FetchedWheel,
+) -> Result<(), Error> {
+    if let Some(previous) = previous {
+        install::uninstall(venv, previous).map_err(|e| {
+            Error::failure(format!(
+                "cannot remove {}=={} to replace it with {}",
+                previous.name, previous.version, package.pretty_version
+            ))
+            .with_source(e)
+        })?;
+    }
+    let options = WheelOptions {
+        requested: package.requested,
+        direct_url: None,
+    };
+    install::install_wheel(venv, wheel.path(), wheel.filename(), &options).map_err(|e| {
+        Error::failure(format!(
+            "cannot install {}=={}",
+            package.name, package.pretty_version
+        ))
+        .with_source(e)
+    })?;
+    Ok(())
+}
+
+fn open_cache(args: &InstallArgs) -> Result<Cache, Error> {
+    if args.no_cache {
+        return Cache::temporary().map_err(|e| {
+            Error::failure("cannot create a temporary download directory").with_source(e)
+        });
+    }
+    let root = match &args.cache_dir {
+        Some(dir) => absolute(dir),
+        None => Cache::default_root().ok_or_else(|| {
+            Error::input("cannot find a cache directory: neither XDG_CACHE_HOME nor HOME is set")
+                .with_hint("pass --cache-dir DIR, or --no-cache")
+        })?,
+    };
+    Cache::open(&root).map_err(|e| {
+        Error::failure(format!("cannot use the cache at {}", root.display()))
+            .with_source(e)
+            .with_hint("pass --cache-dir with a writable directory, or --no-cache")
+    })
+}
+
+fn venv_dir(args: &InstallArgs, project_dir: &Path) -> PathBuf {
+    if let Some(dir) = &args.venv {
+        return absolute(dir);
+    }
+    if let Some(active) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
+        return absolute(Path::new(&active));
+    }
+    project_dir.join(".venv")
+}
+
+/// The interpreter to probe: `--python` (a path, a command, or `X.Y`), else the venv's own,
+/// else `python3` on PATH.
+fn interpreter(args: &InstallArgs, venv_dir: &Path, venv_exists: bool) -> Result<PathBuf, Error> {
+    let request = match (&args.python, venv_exists) {
+        (Some(request), _) => request.clone(),
+        (None, true) => {
+            return venv::interpreter(venv_dir).ok_or_else(|| {
+                Error::input(format!(
+                    "{} has a pyvenv.cfg but no bin/python",
+                    venv_dir.display()
+                ))
+                .with_hint("delete the broken venv and run again")
+            })
+        }
+        (None, false) => "python3".to_string(),
+    };
+    if request.contains('/') {
+        return Ok(absolute(Path::new(&request)));
+    }
+    let command = if is_version(&request) {
+        format!("python{request}")
+    } else {
+        request.clone()
+    };
+    find_on_path(&command).ok_or_else(|| {
+        Error::input(format!("no interpreter `{command}` on PATH"))
+            .with_hint("pass --python with the path of a Python interpreter")
+    })
+}
+
+fn is_version(text: &str) -> bool {
+    let mut parts = text.split('.');
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None) if all_digits(a) && all_digits(b))
+}
+
+fn find_on_path(command: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(command))
+        .find(|candidate| candidate.is_file())
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn lock_error(error: lock::LockError) -> Error {
+    let hint = match &error {
+        lock::LockError::Read { path, .. } if path.ends_with("poetry.lock") => {
+            Some("run `poetry lock` to create it, or pass --project with the project's directory")
+        }
+        lock::LockError::Read { .. } => {
+            Some("pass --project with the directory holding pyproject.toml and poetry.lock")
+        }
+        lock::LockError::UnsupportedLockVersion { .. } => {
+            Some("upgrade verse, or relock with the Poetry version your team uses")
+        }
+        _ => None,
+    };
+    let error = Error::input("cannot read the project").with_source(error);
+    match hint {
+        Some(hint) => error.with_hint(hint),
+        None => error,
+    }
+}
+
+fn venv_error(error: venv::VenvError) -> Error {
+    let hint = match &error {
+        venv::VenvError::WrongPython { path, .. } => Some(format!(
+            "delete {} to recreate it for this interpreter, or pass --python matching it",
+            path.display()
+        )),
+        venv::VenvError::NotAVenv { .. } => Some(
+            "pass --venv with an empty or new directory, or an existing virtualenv".to_string(),
+        ),
+        venv::VenvError::Create { .. } => None,
+    };
+    let class = match &error {
+        venv::VenvError::Create { .. } => Error::failure("cannot prepare the virtualenv"),
+        _ => Error::input("cannot use the virtualenv"),
+    };
+    let error = class.with_source(error);
+    match hint {
+        Some(hint) => error.with_hint(hint),
+        None => error,
+    }
+}
+
+/// The `--dry-run` report: what would be installed, from where, and why the rest is not.
+fn describe_plan(
+    plan: &Plan,
+    target: &Target,
+    venv_dir: &Path,
+    installed: &HashMap<String, InstalledDistribution>,
+    args: &InstallArgs,
+) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let groups: Vec<&str> = plan.groups.iter().map(|g| g.as_str()).collect();
+    let extras: Vec<String> = plan.extras.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "Plan for {} (Python {} on {} {}); groups: {}; extras: {}",
+        venv_dir.display(),
+        target.full_version,
+        target.markers.sys_platform(),
+        target.markers.platform_machine(),
+        if groups.is_empty() {
+            "none".to_string()
+        } else {
+            groups.join(", ")
+        },
+        if extras.is_empty() {
+            "none".to_string()
+        } else {
+            extras.join(", ")
+        },
+    );
+    let index = args
+        .index_url
+        .as_deref()
+        .unwrap_or(crate::locate::PYPI_SIMPLE);
+    let mut to_install = 0;
+    let mut lines = Vec::new();
+    for package in &plan.packages {
+        let file = match &package.artifact {
+            plan::Artifact::Wheel { file, .. } => file.clone(),
+            plan::Artifact::BestFromIndex => "(best wheel on the index, unverified)".to_string(),
+        };
+        let source = match &package.source {
+            lock::PackageSource::Legacy { reference, .. } => format!("source {reference}"),
+            _ => index.to_string(),
+        };
+        let state = match installed.get(package.name.as_ref()) {
+            Some(existing) if existing.version == package.version => "=",
+            Some(_) => "~",
+            None => "+",
+        };
+        if state != "=" {
+            to_install += 1;
+        }
+        lines.push(format!(
+            "  {state} {}=={}  {file}  from {source}  ({})",
+            package.name, package.pretty_version, package.reason
+        ));
+    }
+    let _ = writeln!(
+        out,
+        "Would install {} ({} selected, {} already installed):",
+        crate::report::count(to_install, "package"),
+        plan.packages.len(),
+        plan.packages.len() - to_install
+    );
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+    if let Some(root) = &plan.root {
+        let _ = writeln!(
+            out,
+            "  + {}=={}  (the project itself, editable from {})",
+            root.name,
+            root.version,
+            root.root.display()
+        );
+    }
+    if !plan.skipped.is_empty() {
+        let _ = writeln!(
+            out,
+            "Would skip {}:",
+            crate::report::count(plan.skipped.len(), "package")
+        );
+        for skipped in &plan.skipped {
+            let _ = writeln!(
+                out,
+                "  - {}=={}: {}",
+                skipped.name, skipped.version, skipped.reason
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_versions_are_recognised() {
+        assert!(is_version("3.11"));
+        assert!(!is_version("3"));
+        assert!(!is_version("3.11.2"));
+        assert!(!is_version("python3"));
+    }
 }

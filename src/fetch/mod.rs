@@ -1,1 +1,246 @@
-//! placeholder
+//! Gets every planned wheel onto local disk with its hash verified against the lock.
+//!
+//! Downloads stream into a temporary file beside the cache while the digest is computed; a
+//! file becomes a [`FetchedWheel`] only after its digest matched, and only then is it renamed
+//! into the content-addressed [`cache`]. A cached file was verified when it was stored, so a
+//! cache hit needs no network at all. Only this module constructs a `FetchedWheel`, so the
+//! install stage cannot be handed unverified bytes (unless the user allowed unhashed files).
+
+pub mod cache;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+
+use crate::http::{is_transient_error, is_transient_status, redact, Http};
+use crate::locate::{describe_reqwest, with_credentials, Located};
+use crate::packaging::hash::Hasher;
+use crate::packaging::{FileHash, HashAlgorithm, PackageName, Version, WheelFilename};
+use crate::plan::{Artifact, PlannedPackage};
+pub use cache::Cache;
+
+/// A wheel on local disk whose content matches the lock.
+#[derive(Debug, Clone)]
+pub struct FetchedWheel {
+    name: PackageName,
+    version: Version,
+    filename: WheelFilename,
+    path: PathBuf,
+    size: u64,
+    from_cache: bool,
+}
+
+impl FetchedWheel {
+    pub fn name(&self) -> &PackageName {
+        &self.name
+    }
+    pub fn version(&self) -> &Version {
+        &self.version
+    }
+    pub fn filename(&self) -> &WheelFilename {
+        &self.filename
+    }
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
+    }
+}
+
+/// Download progress, implemented by the report stage.
+pub trait Reporter: Send + Sync {
+    fn download_started(&self, file: &str, size: Option<u64>);
+    fn download_progress(&self, file: &str, bytes: u64);
+    fn download_finished(&self, file: &str);
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{file} from {url} does not match the lock: expected {expected}, got {actual}")]
+    HashMismatch {
+        file: String,
+        url: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("cannot download {file} from {url}: {message}")]
+    Download {
+        file: String,
+        url: String,
+        message: String,
+    },
+    #[error("cannot download {file} from {url}: HTTP status {status}")]
+    Status {
+        file: String,
+        url: String,
+        status: u16,
+    },
+    #[error("cache error at {path}")]
+    Cache {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The cached, verified wheel for `package`, if the cache holds it.
+pub fn from_cache(cache: &Cache, package: &PlannedPackage) -> Option<FetchedWheel> {
+    let Artifact::Wheel {
+        filename,
+        hash: Some(hash),
+        ..
+    } = &package.artifact
+    else {
+        return None;
+    };
+    let path = cache.lookup(hash)?;
+    let size = path.metadata().ok()?.len();
+    Some(FetchedWheel {
+        name: package.name.clone(),
+        version: package.version.clone(),
+        filename: filename.clone(),
+        path,
+        size,
+        from_cache: true,
+    })
+}
+
+/// Downloads `located` for `package`, verifying it against the locked hash, retrying
+/// transient failures (a fresh request each time; a failed transfer keeps nothing).
+pub async fn download(
+    http: &Http,
+    cache: &Cache,
+    package: &PlannedPackage,
+    located: &Located,
+    reporter: &Arc<dyn Reporter>,
+) -> Result<FetchedWheel, FetchError> {
+    let expected = match &package.artifact {
+        Artifact::Wheel { hash, .. } => hash.clone(),
+        Artifact::BestFromIndex => None,
+    };
+    let mut attempt = 0;
+    loop {
+        match download_once(http, cache, located, expected.as_ref(), reporter).await {
+            Ok((path, size)) => {
+                return Ok(FetchedWheel {
+                    name: package.name.clone(),
+                    version: package.version.clone(),
+                    filename: located.filename.clone(),
+                    path,
+                    size,
+                    from_cache: false,
+                })
+            }
+            Err(Attempt::Retry(_)) if attempt < http.settings.retries => {
+                tokio::time::sleep(http.backoff(attempt)).await;
+                attempt += 1;
+            }
+            Err(Attempt::Retry(error) | Attempt::Fatal(error)) => return Err(error),
+        }
+    }
+}
+
+enum Attempt {
+    Retry(FetchError),
+    Fatal(FetchError),
+}
+
+async fn download_once(
+    http: &Http,
+    cache: &Cache,
+    located: &Located,
+    expected: Option<&FileHash>,
+    reporter: &Arc<dyn Reporter>,
+) -> Result<(PathBuf, u64), Attempt> {
+    let file = located.file.clone();
+    let url = redact(&located.url);
+    let failed = |message: String| FetchError::Download {
+        file: file.clone(),
+        url: url.clone(),
+        message,
+    };
+    let request = with_credentials(
+        http.client.get(located.url.clone()),
+        located.credentials.as_ref(),
+    );
+    let response = request.send().await.map_err(|e| {
+        let error = failed(describe_reqwest(&e));
+        if is_transient_error(&e) {
+            Attempt::Retry(error)
+        } else {
+            Attempt::Fatal(error)
+        }
+    })?;
+    let status = response.status();
+    if !status.is_success() {
+        let error = FetchError::Status {
+            file: file.clone(),
+            url: url.clone(),
+            status: status.as_u16(),
+        };
+        return Err(if is_transient_status(status) {
+            Attempt::Retry(error)
+        } else {
+            Attempt::Fatal(error)
+        });
+    }
+    reporter.download_started(&file, response.content_length());
+
+    let algorithm = expected.map_or(HashAlgorithm::Sha256, |h| h.algorithm);
+    let mut hasher = Hasher::new(algorithm)
+        .unwrap_or_else(|| Hasher::new(HashAlgorithm::Sha256).expect("sha256 is always available"));
+    let (temp_file, temp_path) = cache
+        .temp_file()
+        .map_err(|source| Attempt::Fatal(cache_error(cache.root(), source)))?
+        .into_parts();
+    let mut writer = tokio::fs::File::from_std(temp_file);
+    let mut size: u64 = 0;
+    let mut body = response.bytes_stream();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| Attempt::Retry(failed(describe_reqwest(&e))))?;
+        hasher.update(&chunk);
+        writer
+            .write_all(&chunk)
+            .await
+            .map_err(|source| Attempt::Fatal(cache_error(&temp_path, source)))?;
+        size += chunk.len() as u64;
+        reporter.download_progress(&file, chunk.len() as u64);
+    }
+    writer
+        .flush()
+        .await
+        .map_err(|source| Attempt::Fatal(cache_error(&temp_path, source)))?;
+    drop(writer);
+    let actual = hasher.finish();
+    if let Some(expected) = expected {
+        if &actual != expected {
+            return Err(Attempt::Fatal(FetchError::HashMismatch {
+                file,
+                url,
+                expected: expected.to_string(),
+                actual: actual.to_string(),
+            }));
+        }
+    }
+    let path = match expected {
+        Some(hash) => cache.store(temp_path, hash),
+        // Unverified files never enter the content-addressed store.
+        None => cache.store_unverified(temp_path, &file),
+    }
+    .map_err(|source| Attempt::Fatal(cache_error(cache.root(), source)))?;
+    reporter.download_finished(&file);
+    Ok((path, size))
+}
+
+fn cache_error(path: &Path, source: std::io::Error) -> FetchError {
+    FetchError::Cache {
+        path: path.to_path_buf(),
+        source,
+    }
+}

@@ -8,6 +8,7 @@
 pub mod content_hash;
 pub mod poetry_lock;
 pub mod pyproject;
+mod toml_doc;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
