@@ -3,11 +3,26 @@
 //! gui launchers, `#!python` shebangs, executable bits. Also reads what is installed, removes
 //! a distribution by its RECORD, and installs the root project editable the way Poetry does.
 //!
-//! OWNER: helper "install" fills this in; the types are the contract.
+//! Files: `wheel.rs` (one wheel), `scripts.rs` (entry points, launchers, shebangs), `record.rs`
+//! (RECORD CSV and digests), `paths.rs` (member-name safety, RECORD paths), `fsutil.rs` (atomic
+//! writes with pip's modes), `uninstall.rs`, `editable.rs` (the root project).
+//!
+//! Not done here: choosing what to install or remove (`plan` and `run` decide), verifying the
+//! archive's hash (`fetch` did), compiling bytecode.
 
-use std::path::PathBuf;
+mod editable;
+mod fsutil;
+mod paths;
+mod record;
+mod scripts;
+mod uninstall;
+mod wheel;
 
-use crate::packaging::{PackageName, Version};
+use std::path::{Path, PathBuf};
+
+use crate::lock::RootPackage;
+use crate::packaging::{PackageName, Version, WheelFilename};
+use crate::venv::Venv;
 
 /// A distribution found in the venv's site-packages.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,59 +43,129 @@ pub enum InstallError {
         #[source]
         source: std::io::Error,
     },
+    /// An installed `.dist-info` that cannot be read (no METADATA, no Name/Version...).
+    #[error("{path}: {message}")]
+    InvalidMetadata { path: PathBuf, message: String },
+    /// Uninstall removed what it could but refused RECORD paths outside the venv.
+    #[error("refused to remove files of {name} outside the venv: {}", paths.join(", "))]
+    UnsafeRecord { name: String, paths: Vec<String> },
+    /// The root project cannot be installed editable.
+    #[error("cannot install the project {name}: {message}")]
+    InvalidProject { name: String, message: String },
 }
 
-// Provisional until the "install" branch lands; the signatures are the contract.
-use std::path::Path;
-
-use crate::lock::RootPackage;
-use crate::packaging::WheelFilename;
-use crate::venv::Venv;
-
+/// How one wheel is installed.
 #[derive(Clone, Debug, Default)]
 pub struct WheelOptions {
+    /// The user asked for it (a direct dependency of the project): write `REQUESTED`.
     pub requested: bool,
+    /// The text of `direct_url.json` (PEP 610), for url/path/git packages; written if `Some`.
     pub direct_url: Option<String>,
 }
 
+/// The root project, to install editable.
 #[derive(Clone, Debug)]
 pub struct EditableProject {
     pub name: PackageName,
     pub version: String,
+    /// The project directory (holds pyproject.toml), absolute.
     pub root: PathBuf,
     pub package: RootPackage,
 }
 
+/// Lists the distributions installed in the venv's purelib and platlib, sorted by path.
 pub fn installed(venv: &Venv) -> Result<Vec<InstalledDistribution>, InstallError> {
-    let _ = venv;
-    Ok(Vec::new())
+    let mut dirs = vec![venv.purelib.clone()];
+    if venv.platlib != venv.purelib {
+        dirs.push(venv.platlib.clone());
+    }
+    let mut found = Vec::new();
+    for dir in dirs {
+        let entries = match fs_err::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(metadata_error(&dir, e.to_string())),
+        };
+        let mut paths = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| metadata_error(&dir, e.to_string()))?;
+            let path = entry.path();
+            let is_dist_info = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".dist-info") && !n.starts_with('.'));
+            if is_dist_info && path.is_dir() {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        for path in paths {
+            found.push(read_dist_info(&path)?);
+        }
+    }
+    Ok(found)
 }
 
+/// Installs one verified wheel (see `wheel.rs` for the exact behaviour).
 pub fn install_wheel(
     venv: &Venv,
     wheel: &Path,
     filename: &WheelFilename,
     options: &WheelOptions,
 ) -> Result<InstalledDistribution, InstallError> {
-    let _ = (venv, wheel, options);
-    Err(InstallError::InvalidWheel {
-        filename: filename.name.to_string(),
-        message: "not written yet".into(),
-    })
+    wheel::install(venv, wheel, filename, options)
 }
 
+/// Removes an installed distribution by its RECORD (see `uninstall.rs`).
 pub fn uninstall(venv: &Venv, dist: &InstalledDistribution) -> Result<(), InstallError> {
-    let _ = (venv, dist);
-    Ok(())
+    uninstall::uninstall(venv, dist)
 }
 
+/// Installs the root project editable, as Poetry 2.x does (see `editable.rs`).
 pub fn install_editable(
     venv: &Venv,
     project: &EditableProject,
 ) -> Result<InstalledDistribution, InstallError> {
-    let _ = venv;
-    Err(InstallError::InvalidWheel {
-        filename: project.name.to_string(),
-        message: "not written yet".into(),
+    editable::install(venv, project)
+}
+
+fn metadata_error(path: &Path, message: String) -> InstallError {
+    InstallError::InvalidMetadata {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Reads `Name` and `Version` from a `.dist-info/METADATA` (email headers; the first
+/// occurrence counts, the headers end at the first blank line).
+fn read_dist_info(dist_info: &Path) -> Result<InstalledDistribution, InstallError> {
+    let metadata = dist_info.join("METADATA");
+    let text = fs_err::read(&metadata).map_err(|e| metadata_error(dist_info, e.to_string()))?;
+    let text = String::from_utf8_lossy(&text);
+    let header = |key: &str| {
+        text.lines()
+            .take_while(|l| !l.trim().is_empty())
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let name = header("Name").ok_or_else(|| metadata_error(&metadata, "no Name".into()))?;
+    let version =
+        header("Version").ok_or_else(|| metadata_error(&metadata, "no Version".into()))?;
+    let name = name
+        .parse::<PackageName>()
+        .map_err(|e| metadata_error(&metadata, format!("invalid Name `{name}`: {e}")))?;
+    let version = version
+        .parse::<Version>()
+        .map_err(|e| metadata_error(&metadata, format!("invalid Version `{version}`: {e}")))?;
+    Ok(InstalledDistribution {
+        name,
+        version,
+        dist_info: dist_info.to_path_buf(),
     })
 }
+
+#[cfg(test)]
+mod test_wheel;
+#[cfg(test)]
+mod tests;

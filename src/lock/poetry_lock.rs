@@ -15,11 +15,13 @@ use std::str::FromStr;
 
 use toml::de::DeValue;
 
+use super::pyproject::platform_marker;
 use super::toml_doc::{entries_in_order, Doc, Table, Value};
 use super::{
     Lock, LockError, LockVersion, LockedDependency, LockedFile, LockedMarkers, LockedPackage,
     PackageSource,
 };
+use crate::packaging::poetry_constraint::python_marker;
 use crate::packaging::{normalize, ExtraName, FileHash, GroupName, PackageName, Version};
 
 /// Reads and checks a `poetry.lock`.
@@ -104,20 +106,17 @@ fn generated_by(text: &str) -> Option<String> {
 
 fn lock_version(doc: &Doc<'_>, value: &Value<'_>) -> Result<LockVersion, LockError> {
     let text = doc.str(value, "`metadata.lock-version`")?;
-    let mut parts = text.trim().split('.');
-    let mut number = || -> Option<u64> { parts.next().map(str::parse).transpose().ok().flatten() };
-    let (Some(major), minor) = (number(), number()) else {
-        return Err(doc.invalid(
-            value.span(),
-            format!("`metadata.lock-version` `{text}` is not a version like \"2.1\""),
-        ));
+    let numbers: Option<Vec<u64>> = text.trim().split('.').map(|p| p.parse().ok()).collect();
+    let (major, minor) = match numbers.as_deref() {
+        Some([major]) => (*major, 0),
+        Some([major, minor]) => (*major, *minor),
+        _ => {
+            return Err(doc.invalid(
+                value.span(),
+                format!("`metadata.lock-version` `{text}` is not a version like \"2.1\""),
+            ))
+        }
     };
-    if parts.next().is_some() {
-        return Err(doc.invalid(
-            value.span(),
-            format!("`metadata.lock-version` `{text}` is not a version like \"2.1\""),
-        ));
-    }
     // Poetry ≥ 1.3 reads `>=1,<3` (with a warning for newer minors); a major bump means
     // a format change it cannot read either.
     if major >= 3 {
@@ -126,10 +125,7 @@ fn lock_version(doc: &Doc<'_>, value: &Value<'_>) -> Result<LockVersion, LockErr
             version: text.to_string(),
         });
     }
-    Ok(LockVersion {
-        major,
-        minor: minor.unwrap_or(0),
-    })
+    Ok(LockVersion { major, minor })
 }
 
 /// `[metadata.files]` (lock ≤ 1.1, and 1.0.0–1.0.9) or `[metadata.hashes]` (0.12), keyed
@@ -266,7 +262,11 @@ fn package(
     let mut extras = BTreeMap::new();
     if let Some(table) = doc.opt_table(table, "extras", &what)? {
         for (key, value) in table {
-            let extra = extra_name(doc, key.span(), key.get_ref())?;
+            // Informational (the edges carry what an extra switches on), and Poetry
+            // accepts any key here: a name no one could request is left out.
+            let Ok(extra) = ExtraName::from_str(key.get_ref()) else {
+                continue;
+            };
             let requirements = doc
                 .strings(value, &format!("{what}: extra `{}`", key.get_ref()))?
                 .into_iter()
@@ -276,8 +276,13 @@ fn package(
         }
     }
 
-    let source = match doc.opt_table(table, "source", &what)? {
-        Some(source) => package_source(doc, source, &what)?,
+    let source = match table.get("source") {
+        Some(value) => package_source(
+            doc,
+            value,
+            doc.table(value, &format!("{what}: `source`"))?,
+            &what,
+        )?,
         None => PackageSource::Pypi,
     };
 
@@ -297,12 +302,45 @@ fn package(
         category: doc.opt_str(table, "category", &what)?.map(str::to_string),
         groups,
         markers,
-        legacy_marker: doc.opt_str(table, "marker", &what)?.map(str::to_string),
+        legacy_marker: legacy_marker(doc, table, &what)?,
         files,
         dependencies,
         extras,
         source,
         develop: doc.opt_bool(table, "develop", &what)?.unwrap_or(false),
+    })
+}
+
+/// Lock 1.0's package-level `marker`, or, in Poetry 0.12 locks, the marker Poetry 1.x
+/// derived from `[package.requirements]` (`python`, `platform`).
+fn legacy_marker(
+    doc: &Doc<'_>,
+    table: &Table<'_>,
+    what: &str,
+) -> Result<Option<String>, LockError> {
+    if let Some(marker) = doc.opt_str(table, "marker", what)? {
+        return Ok(Some(marker.to_string()));
+    }
+    let Some(requirements) = doc.opt_table(table, "requirements", what)? else {
+        return Ok(None);
+    };
+    let mut markers = Vec::new();
+    if let Some(python) = requirements.get("python") {
+        let constraint = doc.str(python, &format!("{what}: `requirements.python`"))?;
+        let marker = python_marker(constraint).map_err(|e| {
+            doc.invalid(python.span(), format!("{what}: `requirements.python`: {e}"))
+        })?;
+        markers.push(marker);
+    }
+    if let Some(platform) = requirements.get("platform") {
+        let constraint = doc.str(platform, &format!("{what}: `requirements.platform`"))?;
+        markers.push(platform_marker(constraint));
+    }
+    let markers: Vec<String> = markers.into_iter().filter(|m| !m.is_empty()).collect();
+    Ok(match markers.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        many => Some(format!("({})", many.join(") and ("))),
     })
 }
 
@@ -385,6 +423,7 @@ fn dependency_table(
 
 fn package_source(
     doc: &Doc<'_>,
+    value: &Value<'_>,
     table: &Table<'_>,
     what: &str,
 ) -> Result<PackageSource, LockError> {
@@ -395,11 +434,16 @@ fn package_source(
     let subdirectory = doc
         .opt_str(table, "subdirectory", &what)?
         .map(str::to_string);
-    let required = |value: Option<&str>, key: &str| {
-        value
+    let required = |given: Option<&str>, key: &str| {
+        given
             .filter(|v| !v.is_empty())
             .map(str::to_string)
-            .ok_or_else(|| doc.invalid_file(format!("{what}: a `{kind}` source needs `{key}`")))
+            .ok_or_else(|| {
+                doc.invalid(
+                    value.span(),
+                    format!("{what}: a `{kind}` source needs `{key}`"),
+                )
+            })
     };
     Ok(match kind {
         // Poetry 1.0.x wrote an empty source table for PyPI packages in some setups.
@@ -810,6 +854,10 @@ PySocks = ["3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"]
         assert_eq!(lock.lock_version, None);
         let pysocks = &lock.packages[0];
         assert_eq!(pysocks.name.as_ref(), "pysocks");
+        assert_eq!(
+            pysocks.legacy_marker.as_deref(),
+            Some("python_version >= \"2.7\"")
+        );
         assert_eq!(pysocks.files.len(), 1);
         assert_eq!(pysocks.files[0].filename, "");
         assert_eq!(pysocks.files[0].hash.algorithm, HashAlgorithm::Sha256);
@@ -923,6 +971,9 @@ PySocks = ["3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"]
             "package = 1\n[metadata]\n",
             "[metadata]\nlock-version = 2.1\n",
             "[metadata]\nlock-version = \"x.y\"\n",
+            "[metadata]\nlock-version = \"2.x\"\n",
+            "[metadata]\nlock-version = \"2.1.0\"\n",
+            "[metadata]\nlock-version = \"\"\n",
             "[metadata]\nfiles = 3\n",
             "[metadata]\n[metadata.files]\na = [1]\n",
             "[metadata]\n[metadata.hashes]\na = [\"xyz\"]\n",
@@ -932,11 +983,44 @@ PySocks = ["3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"]
             "[metadata]\n[[package]]\nname = \"a\"\nversion = \"1\"\nmarkers = 1\n",
             "[metadata]\n[[package]]\nname = \"a\"\nversion = \"1\"\nmarkers = {main = 1}\n",
             "[metadata]\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = {type = \"git\"}\n",
+            "[metadata]\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = {type = \"legacy\", url = \"u\"}\n",
+            "[metadata]\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = \"pypi\"\n",
             "[metadata]\n[extras]\nx = \"a\"\n",
             "[metadata]\n[extras]\n\"bad extra!\" = []\n",
         ];
         for input in inputs {
             assert!(lock(input).is_err(), "{input:?} was accepted");
+        }
+    }
+
+    /// Cheap deterministic mutation fuzzing: every sample lock with chunks cut out or
+    /// repeated must give a value or an error, never a panic.
+    #[test]
+    fn mutated_samples_never_panic() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lock/samples");
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound.max(1) as u64) as usize
+        };
+        for entry in fs_err::read_dir(&dir).unwrap() {
+            let text = fs_err::read_to_string(entry.unwrap().path().join("poetry.lock")).unwrap();
+            for _ in 0..150 {
+                let mut start = next(text.len());
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut end = (start + next(80)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let cut = format!("{}{}", &text[..start], &text[end..]);
+                let _ = lock(&cut);
+                let doubled = format!("{}{}", &text[..end], &text[start..]);
+                let _ = lock(&doubled);
+            }
         }
     }
 

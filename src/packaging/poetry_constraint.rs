@@ -112,6 +112,27 @@ impl PoetryConstraint {
         self.ranges.iter().any(|r| r.allows(version))
     }
 
+    /// The constraint as PEP 440 specifiers (`>=3.5,<4.0`; empty for `*`), or `None` when
+    /// it is a union that PEP 440 cannot spell (`>=1,<2 || >3`) or matches nothing.
+    pub fn to_pep440(&self) -> Option<String> {
+        if self.is_any() {
+            return Some(String::new());
+        }
+        match self.ranges.as_slice() {
+            [range] => Some(range.to_pep440()),
+            [below, above]
+                if below.min.is_none()
+                    && above.max.is_none()
+                    && below.max == above.min
+                    && !below.include_max
+                    && !above.include_min =>
+            {
+                below.max.as_ref().map(|v| format!("!={v}"))
+            }
+            _ => None,
+        }
+    }
+
     /// The constraint as written.
     pub fn as_str(&self) -> &str {
         &self.text
@@ -326,7 +347,7 @@ fn bumped(version: &Version, at: usize) -> Version {
     if release.len() <= at {
         release.resize(at + 1, 0);
     }
-    release[at] += 1;
+    release[at] = release[at].saturating_add(1);
     for segment in &mut release[at + 1..] {
         *segment = 0;
     }
@@ -477,6 +498,30 @@ impl Range {
             include_max,
         };
         (!range.is_empty()).then_some(range)
+    }
+
+    fn to_pep440(&self) -> String {
+        if let (true, Some(version)) = (self.is_single(), &self.min) {
+            return format!("=={version}");
+        }
+        let mut parts = Vec::new();
+        if let Some(min) = &self.min {
+            parts.push(format!(
+                "{}{min}",
+                if self.include_min { ">=" } else { ">" }
+            ));
+        }
+        if let Some(max) = &self.max {
+            if self.include_max {
+                parts.push(format!("<={max}"));
+            } else if max.dev() == Some(0) && !max.is_pre() && !max.is_post() {
+                // The canonical strict maximum `V.dev0` is what `<V` means.
+                parts.push(format!("<{}", max.clone().with_dev(None)));
+            } else {
+                parts.push(format!("<{max}"));
+            }
+        }
+        parts.join(",")
     }
 
     /// poetry-core `create_nested_marker("python_version", range)`.
@@ -741,7 +786,58 @@ mod tests {
     }
 
     #[test]
+    fn renders_pep_440_where_possible() {
+        let cases = [
+            ("^3.5", Some(">=3.5,<4.0")),
+            ("~1.2.3", Some(">=1.2.3,<1.3.0")),
+            ("*", Some("")),
+            ("1.2.3", Some("==1.2.3")),
+            ("!=1.5.7", Some("!=1.5.7")),
+            ("<=2", Some("<=2")),
+            (">2,<3.0a1", Some(">2,<3.0a1")),
+            (">=1.5.6,<1.5.7 || >1.5.7", None),
+            (">3,<2", None),
+        ];
+        for (constraint, expected) in cases {
+            let parsed = PoetryConstraint::parse(constraint).unwrap();
+            assert_eq!(parsed.to_pep440().as_deref(), expected, "{constraint}");
+            if let Some(specifiers) = expected.filter(|s| !s.is_empty()) {
+                assert!(specifiers
+                    .parse::<crate::packaging::VersionSpecifiers>()
+                    .is_ok());
+            }
+        }
+    }
+
+    /// Every string built from constraint characters parses or fails, never panics, and
+    /// `python_marker` agrees.
+    #[test]
+    fn arbitrary_strings_never_panic() {
+        let alphabet: Vec<char> = "0123456789.*^~=<>!|, vxXab-+rcpostdevlocal"
+            .chars()
+            .collect();
+        let mut seed: u64 = 88_172_645_463_325_252;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 12) as usize;
+            let text: String = (0..len)
+                .map(|i| alphabet[((seed >> (i * 5)) % alphabet.len() as u64) as usize])
+                .collect();
+            if let Ok(c) = PoetryConstraint::parse(&text) {
+                let _ = c.contains(&v("1.2.3"));
+                let _ = c.to_pep440();
+            }
+            let _ = python_marker(&text);
+        }
+    }
+
+    #[test]
     fn rejects_garbage() {
+        // Huge segments must not overflow.
+        assert!(PoetryConstraint::parse("^18446744073709551615").is_ok());
+        assert!(PoetryConstraint::parse("18446744073709551615.*").is_ok());
         for bad in [
             "",
             "foo",

@@ -1,0 +1,595 @@
+//! Unit tests of the install stage against real venvs and the real `python3`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::test_wheel::TestWheel;
+use super::*;
+use crate::packaging::WheelFilename;
+use crate::venv::{self, testing};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    wheels: PathBuf,
+    venv: Venv,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let wheels = dir.path().join("wheels");
+    fs_err::create_dir(&wheels).unwrap();
+    let venv = venv::create(&dir.path().join("venv"), &testing::python3_target()).unwrap();
+    Fixture {
+        _dir: dir,
+        wheels,
+        venv,
+    }
+}
+
+fn filename_of(wheel: &TestWheel) -> WheelFilename {
+    WheelFilename {
+        name: wheel.name.parse().unwrap(),
+        version: wheel.version.parse().unwrap(),
+        build: None,
+        python_tags: vec!["py3".into()],
+        abi_tags: vec!["none".into()],
+        platform_tags: vec!["any".into()],
+    }
+}
+
+fn install(
+    f: &Fixture,
+    wheel: &TestWheel,
+    options: &WheelOptions,
+) -> Result<InstalledDistribution, InstallError> {
+    let path = wheel.build(&f.wheels);
+    install_wheel(&f.venv, &path, &filename_of(wheel), options)
+}
+
+/// Every file and link under `root`: relative path → (mode, content or link target).
+fn tree(root: &Path) -> BTreeMap<String, (u32, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, (u32, Vec<u8>)>) {
+        for entry in fs_err::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs_err::symlink_metadata(&path).unwrap();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let mode = meta.permissions().mode() & 0o7777;
+            if meta.file_type().is_symlink() {
+                let target = fs_err::read_link(&path).unwrap();
+                out.insert(rel, (0, target.to_string_lossy().into_owned().into_bytes()));
+            } else if meta.is_dir() {
+                out.insert(format!("{rel}/"), (mode, Vec::new()));
+                walk(root, &path, out);
+            } else {
+                out.insert(rel, (mode, fs_err::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+/// Compares two trees, naming the paths that differ rather than dumping both.
+fn assert_same_tree(
+    left: &BTreeMap<String, (u32, Vec<u8>)>,
+    right: &BTreeMap<String, (u32, Vec<u8>)>,
+    what: &str,
+) {
+    let differing: Vec<&String> = left
+        .keys()
+        .chain(right.keys())
+        .filter(|k| left.get(*k) != right.get(*k))
+        .collect();
+    assert!(differing.is_empty(), "{what}: {differing:?}");
+}
+
+fn demo_wheel() -> TestWheel {
+    TestWheel::new("demo-pkg", "1.0")
+        .file(
+            "demo_pkg/__init__.py",
+            "def main():\n    print('demo main')\n    return 0\n",
+        )
+        .file("demo_pkg/sub/mod.py", "X = 1\n")
+        .executable("demo_pkg/tool.sh", "#!/bin/sh\necho tool\n")
+        .file("nspkg/demo_part/__init__.py", "PART = 'demo'\n")
+        .data("purelib/demo_extra.py", "EXTRA = 1\n")
+        .data("headers/demo.h", "int demo;\n")
+        .data("data/share/demo/data.txt", "data\n")
+        .data_executable(
+            "scripts/demo-hashbang",
+            "#!python\nimport demo_pkg\nprint('hashbang')\n",
+        )
+        .data("scripts/demo-plain.sh", "#!/bin/sh\necho plain\n")
+        // A setuptools wrapper of the `demo` entry point: pip skips it.
+        .data_executable("scripts/demo", "#!python\nraise SystemExit('wrapper')\n")
+        .entry_points(
+            "[console_scripts]\ndemo = demo_pkg:main\ndemo-attr = demo_pkg:main.__call__\n\n\
+             [gui_scripts]\ndemo-gui = demo_pkg:main\n",
+        )
+}
+
+#[test]
+fn installs_a_wheel_like_pip() {
+    let f = fixture();
+    let venv = &f.venv;
+    let options = WheelOptions {
+        requested: true,
+        direct_url: Some(r#"{"archive_info": {}, "url": "file:///w.whl"}"#.into()),
+    };
+    let dist = install(&f, &demo_wheel(), &options).unwrap();
+    assert_eq!(dist.dist_info, venv.purelib.join("demo_pkg-1.0.dist-info"));
+    assert_eq!(dist.name.as_ref(), "demo-pkg");
+
+    let sp = &venv.purelib;
+    let python = venv.python.to_str().unwrap();
+    assert_eq!(
+        fs_err::read_to_string(venv.scripts.join("demo-hashbang")).unwrap(),
+        format!("#!{python}\nimport demo_pkg\nprint('hashbang')\n")
+    );
+    let mode = |p: &Path| fs_err::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&venv.scripts.join("demo-hashbang")), 0o755);
+    assert_eq!(
+        mode(&venv.scripts.join("demo-plain.sh")),
+        0o644,
+        "pip keeps 0644"
+    );
+    assert_eq!(mode(&sp.join("demo_pkg/tool.sh")), 0o755);
+    assert_eq!(mode(&sp.join("demo_pkg/__init__.py")), 0o644);
+    assert_eq!(mode(&venv.scripts.join("demo")), 0o755);
+    assert_eq!(
+        fs_err::read_to_string(venv.root.join("include/site/python3.11/demo-pkg/demo.h")).unwrap(),
+        "int demo;\n"
+    );
+    assert_eq!(
+        fs_err::read_to_string(venv.root.join("share/demo/data.txt")).unwrap(),
+        "data\n"
+    );
+    assert_eq!(
+        fs_err::read_to_string(venv.scripts.join("demo")).unwrap(),
+        format!(
+            "#!{python}\nimport sys\nfrom demo_pkg import main\nif __name__ == '__main__':\n    \
+             sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    sys.exit(main())\n"
+        ),
+        "the launcher, not the skipped setuptools wrapper"
+    );
+    let info = &dist.dist_info;
+    assert_eq!(fs_err::read(info.join("INSTALLER")).unwrap(), b"verse\n");
+    assert_eq!(fs_err::read(info.join("REQUESTED")).unwrap(), b"");
+    assert!(fs_err::read_to_string(info.join("direct_url.json"))
+        .unwrap()
+        .contains("archive_info"));
+
+    let record = fs_err::read_to_string(info.join("RECORD")).unwrap();
+    let rows: Vec<&str> = record.split_terminator("\r\n").collect();
+    let paths: Vec<&str> = rows.iter().map(|r| r.split(',').next().unwrap()).collect();
+    assert_eq!(
+        paths,
+        [
+            "../../../bin/demo",
+            "../../../bin/demo-attr",
+            "../../../bin/demo-gui",
+            "../../../bin/demo-hashbang",
+            "../../../bin/demo-plain.sh",
+            "../../../include/site/python3.11/demo-pkg/demo.h",
+            "../../../share/demo/data.txt",
+            "demo_extra.py",
+            "demo_pkg-1.0.dist-info/INSTALLER",
+            "demo_pkg-1.0.dist-info/METADATA",
+            "demo_pkg-1.0.dist-info/RECORD",
+            "demo_pkg-1.0.dist-info/REQUESTED",
+            "demo_pkg-1.0.dist-info/WHEEL",
+            "demo_pkg-1.0.dist-info/direct_url.json",
+            "demo_pkg-1.0.dist-info/entry_points.txt",
+            "demo_pkg/__init__.py",
+            "demo_pkg/sub/mod.py",
+            "demo_pkg/tool.sh",
+            "nspkg/demo_part/__init__.py",
+        ]
+    );
+    // Every row but RECORD's carries the digest and size of the file on disk now.
+    for row in &rows {
+        let fields: Vec<&str> = row.split(',').collect();
+        if fields[0].ends_with("/RECORD") {
+            assert_eq!(fields[1..], ["", ""]);
+            continue;
+        }
+        let content = fs_err::read(sp.join(fields[0])).unwrap();
+        assert_eq!(fields[1], record::digest(&content), "{}", fields[0]);
+        assert_eq!(fields[2], content.len().to_string(), "{}", fields[0]);
+    }
+
+    // It runs: import, console script, rewritten #!python script.
+    let out = Command::new(venv.scripts.join("demo")).output().unwrap();
+    assert_eq!(out.stdout, b"demo main\n");
+    let out = Command::new(venv.scripts.join("demo-hashbang"))
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, b"hashbang\n");
+
+    assert_eq!(installed(venv).unwrap(), vec![dist]);
+}
+
+#[test]
+fn uninstall_removes_everything_it_installed() {
+    let f = fixture();
+    let before = tree(&f.venv.root);
+    let dist = install(&f, &demo_wheel(), &WheelOptions::default()).unwrap();
+    // A pyc as Python would write it, which RECORD does not list.
+    let status = Command::new(&f.venv.python)
+        .args(["-c", "import demo_pkg.sub.mod"])
+        .env_remove("PYTHONDONTWRITEBYTECODE")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(f.venv.purelib.join("demo_pkg/sub/__pycache__").is_dir());
+    uninstall(&f.venv, &dist).unwrap();
+    assert_same_tree(&tree(&f.venv.root), &before, "after uninstall");
+    assert_eq!(installed(&f.venv).unwrap(), vec![]);
+}
+
+#[test]
+fn uninstall_refuses_record_paths_outside_the_venv() {
+    let f = fixture();
+    let dist = install(
+        &f,
+        &TestWheel::new("evil", "1.0").file("evil.py", ""),
+        &WheelOptions::default(),
+    )
+    .unwrap();
+    let victim = f.wheels.join("victim.txt");
+    fs_err::write(&victim, "keep me").unwrap();
+    let record = dist.dist_info.join("RECORD");
+    let mut text = fs_err::read_to_string(&record).unwrap();
+    text.push_str("../../../../wheels/victim.txt,,\r\n/etc/hostname,,\r\n");
+    fs_err::write(&record, text).unwrap();
+    let err = uninstall(&f.venv, &dist).unwrap_err();
+    assert!(
+        matches!(&err, InstallError::UnsafeRecord { paths, .. } if paths.len() == 2),
+        "{err:?}"
+    );
+    assert_eq!(fs_err::read_to_string(&victim).unwrap(), "keep me");
+    assert!(!f.venv.purelib.join("evil.py").exists());
+    assert!(!dist.dist_info.exists());
+}
+
+#[test]
+fn hostile_or_malformed_wheels_are_rejected_before_writing() {
+    let f = fixture();
+    let before = tree(&f.venv.root);
+    let base = || TestWheel::new("bad", "1.0").file("bad/__init__.py", "");
+    let cases: Vec<(&str, TestWheel)> = vec![
+        ("traversal", base().file("../../../../escape.py", "x")),
+        ("absolute", base().file("/tmp/abs.py", "x")),
+        (
+            "traversal in data",
+            base().data("data/../../../../../x", "x"),
+        ),
+        ("backslash", base().file("bad\\win.py", "x")),
+        ("unknown scheme key", base().data("share/x", "x")),
+        ("data without key", base().file("bad-1.0.data/x", "x")),
+        (
+            "entry point escaping bin",
+            base().entry_points("[console_scripts]\n../evil = bad:main\n"),
+        ),
+        (
+            "entry point without callable",
+            base().entry_points("[console_scripts]\nb = bad\n"),
+        ),
+        (
+            "entry point injection",
+            base().entry_points("[console_scripts]\nb = os:system('x')\n"),
+        ),
+        ("replaces bin/python", base().data("scripts/python3", "x")),
+        (
+            "replaces bin/python via data",
+            base().data("data/bin/python", "x"),
+        ),
+        ("replaces pyvenv.cfg", base().data("data/pyvenv.cfg", "x")),
+        ("wrong name", base().with_dist_info("other-1.0.dist-info")),
+        ("wrong version", base().with_dist_info("bad-2.0.dist-info")),
+        (
+            "two dist-infos",
+            base().file("other-1.0.dist-info/METADATA", ""),
+        ),
+    ];
+    for (what, wheel) in cases {
+        let result = install(&f, &wheel, &WheelOptions::default());
+        assert!(
+            matches!(result, Err(InstallError::InvalidWheel { .. })),
+            "{what}: {result:?}"
+        );
+        assert_same_tree(&tree(&f.venv.root), &before, what);
+    }
+}
+
+#[test]
+fn symlink_entries_become_plain_files_and_unrecorded_files_get_empty_rows() {
+    let f = fixture();
+    let wheel = TestWheel::new("links", "2.0")
+        .symlink("links/link", "/etc/passwd")
+        .unrecorded("links/extra.py", "E = 1\n")
+        .platlib();
+    let dist = install(&f, &wheel, &WheelOptions::default()).unwrap();
+    let link = f.venv.platlib.join("links/link");
+    let meta = fs_err::symlink_metadata(&link).unwrap();
+    assert!(meta.is_file());
+    assert_eq!(meta.permissions().mode() & 0o777, 0o644);
+    assert_eq!(fs_err::read_to_string(&link).unwrap(), "/etc/passwd");
+    let record = fs_err::read_to_string(dist.dist_info.join("RECORD")).unwrap();
+    assert!(record.contains("\r\nlinks/extra.py,,\r\n"), "{record}");
+    assert!(!dist.dist_info.join("REQUESTED").exists());
+}
+
+#[test]
+fn concurrent_installs_share_namespace_directories() {
+    let f = fixture();
+    let wheels: Vec<TestWheel> = (0..8)
+        .map(|i| {
+            TestWheel::new(&format!("ns-part{i}"), "1.0")
+                .file(&format!("ns/part{i}/__init__.py"), &format!("N = {i}\n"))
+                .file("ns/shared/data.txt", "same in every wheel\n")
+        })
+        .collect();
+    let paths: Vec<PathBuf> = wheels.iter().map(|w| w.build(&f.wheels)).collect();
+    std::thread::scope(|s| {
+        for (wheel, path) in wheels.iter().zip(&paths) {
+            let venv = &f.venv;
+            s.spawn(move || {
+                install_wheel(venv, path, &filename_of(wheel), &WheelOptions::default()).unwrap();
+            });
+        }
+    });
+    let script = "import ns.part0, ns.part7; print(ns.part0.N + ns.part7.N)";
+    let out = Command::new(&f.venv.python)
+        .args(["-c", script])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.stdout,
+        b"7\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(installed(&f.venv).unwrap().len(), 8);
+    let leftovers: Vec<String> = tree(&f.venv.root)
+        .into_keys()
+        .filter(|p| p.contains("verse-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn reinstalling_the_same_version_replaces_the_dist_info() {
+    let f = fixture();
+    install(
+        &f,
+        &demo_wheel(),
+        &WheelOptions {
+            requested: true,
+            direct_url: None,
+        },
+    )
+    .unwrap();
+    let dist = install(&f, &demo_wheel(), &WheelOptions::default()).unwrap();
+    assert!(!dist.dist_info.join("REQUESTED").exists());
+    assert_eq!(installed(&f.venv).unwrap().len(), 1);
+}
+
+#[test]
+fn installs_the_root_project_editable_like_poetry() {
+    let f = fixture();
+    let project_dir = f.wheels.join("my project");
+    fs_err::create_dir_all(project_dir.join("src/demo_app")).unwrap();
+    fs_err::write(
+        project_dir.join("src/demo_app/__init__.py"),
+        "def main():\n    print('editable main')\n    return 0\n",
+    )
+    .unwrap();
+    let mut scripts = std::collections::BTreeMap::new();
+    scripts.insert("demo-app".to_string(), "demo_app:main".to_string());
+    let mut gui = std::collections::BTreeMap::new();
+    gui.insert("demo-gui".to_string(), "demo_app:main".to_string());
+    let mut plugins = std::collections::BTreeMap::new();
+    plugins.insert("one".to_string(), "demo_app:main".to_string());
+    let mut entry_points = std::collections::BTreeMap::new();
+    entry_points.insert("demo.plugins".to_string(), plugins);
+    let project = EditableProject {
+        name: "Demo_App".parse().unwrap(),
+        version: "0.3.1".into(),
+        root: project_dir.clone(),
+        package: RootPackage {
+            package_dirs: vec![project_dir.join("src")],
+            scripts,
+            gui_scripts: gui,
+            entry_points,
+            requires_dist: vec!["six>=1.0".into()],
+            summary: Some("A small demo".into()),
+        },
+    };
+    let dist = install_editable(&f.venv, &project).unwrap();
+    let sp = &f.venv.purelib;
+    assert_eq!(dist.dist_info, sp.join("demo_app-0.3.1.dist-info"));
+    assert_eq!(
+        fs_err::read_to_string(sp.join("demo_app.pth")).unwrap(),
+        format!("{}\n", project_dir.join("src").display())
+    );
+    assert_eq!(
+        fs_err::read_to_string(dist.dist_info.join("entry_points.txt")).unwrap(),
+        "[console_scripts]\ndemo-app=demo_app:main\n\n[demo.plugins]\none=demo_app:main\n\n\
+         [gui_scripts]\ndemo-gui=demo_app:main\n\n"
+    );
+    let url = format!(
+        "file://{}",
+        project_dir.display().to_string().replace(' ', "%20")
+    );
+    assert_eq!(
+        fs_err::read_to_string(dist.dist_info.join("direct_url.json")).unwrap(),
+        format!(r#"{{"dir_info": {{"editable": true}}, "url": "{url}"}}"#)
+    );
+    let python = f.venv.python.display();
+    assert_eq!(
+        fs_err::read_to_string(f.venv.scripts.join("demo-app")).unwrap(),
+        format!(
+            "#!{python}\nimport sys\nfrom demo_app import main\n\nif __name__ == '__main__':\n    \
+             sys.exit(main())\n"
+        )
+    );
+    let out = Command::new(f.venv.scripts.join("demo-app"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.stdout,
+        b"editable main\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(&f.venv.python)
+        .args([
+            "-c",
+            "import importlib.metadata as m; d = m.distribution('demo-app'); \
+             print(d.version, d.read_text('INSTALLER').strip(), d.requires)",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, b"0.3.1 verse ['six>=1.0']\n");
+
+    // Installing again (a new version) replaces the old one; uninstall leaves nothing.
+    let before_second = tree(&f.venv.root).len();
+    let mut newer = project.clone();
+    newer.version = "0.4.0".into();
+    let dist = install_editable(&f.venv, &newer).unwrap();
+    assert_eq!(installed(&f.venv).unwrap(), vec![dist.clone()]);
+    assert_eq!(tree(&f.venv.root).len(), before_second);
+    uninstall(&f.venv, &dist).unwrap();
+    let remaining: BTreeSet<String> = tree(&f.venv.root)
+        .into_keys()
+        .filter(|p| p.contains("demo"))
+        .collect();
+    assert!(remaining.is_empty(), "{remaining:?}");
+}
+
+#[test]
+fn scripts_run_from_a_venv_path_with_a_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = venv::create(&dir.path().join("my venv"), &testing::python3_target()).unwrap();
+    let wheel = demo_wheel();
+    let path = wheel.build(dir.path());
+    install_wheel(&venv, &path, &filename_of(&wheel), &WheelOptions::default()).unwrap();
+    let python = venv.python.display();
+    let polyglot = format!("#!/bin/sh\n'''exec' \"{python}\" \"$0\" \"$@\"\n' '''\n");
+    for (script, output) in [("demo", "demo main\n"), ("demo-hashbang", "hashbang\n")] {
+        let path = venv.scripts.join(script);
+        let content = fs_err::read_to_string(&path).unwrap();
+        assert!(content.starts_with(&polyglot), "{script}: {content}");
+        let out = Command::new(&path).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            output,
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn launchers_run_on_older_and_newer_pythons() {
+    // pip 26's launcher uses str.removesuffix (3.9+); 3.8 gets the equivalent slice.
+    for python in [
+        "/root/.pyenv/versions/3.8.18/bin/python3",
+        "/root/.pyenv/versions/3.13.0/bin/python3",
+    ] {
+        if !Path::new(python).exists() {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let venv = venv::create(&dir.path().join("v"), &testing::target_for(python)).unwrap();
+        let wheel = demo_wheel();
+        let path = wheel.build(dir.path());
+        install_wheel(&venv, &path, &filename_of(&wheel), &WheelOptions::default()).unwrap();
+        let out = Command::new(venv.scripts.join("demo-attr"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "demo main\n",
+            "{python}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn concurrent_upgrades_in_a_shared_namespace() {
+    // What `run` does: per package, uninstall the old version then install the new one, with
+    // packages in parallel. Uninstall prunes directories that become empty while other
+    // installs are creating files in them.
+    let f = fixture();
+    let wheel = |i: usize, version: &str| {
+        TestWheel::new(&format!("ns-part{i}"), version)
+            .file(
+                &format!("ns/deep/part{i}/__init__.py"),
+                &format!("V = '{version}'\n"),
+            )
+            .data(&format!("headers/h{i}.h"), "")
+    };
+    for round in 0..3 {
+        let old = if round == 0 {
+            None
+        } else {
+            Some(format!("1.{}", round - 1))
+        };
+        let new = format!("1.{round}");
+        let builds: Vec<(TestWheel, PathBuf)> = (0..8)
+            .map(|i| {
+                let w = wheel(i, &new);
+                let p = w.build(&f.wheels);
+                (w, p)
+            })
+            .collect();
+        let current = installed(&f.venv).unwrap();
+        std::thread::scope(|s| {
+            for (i, (w, p)) in builds.iter().enumerate() {
+                let venv = &f.venv;
+                let previous = current
+                    .iter()
+                    .find(|d| d.name.as_ref() == format!("ns-part{i}"))
+                    .cloned();
+                assert_eq!(previous.is_some(), old.is_some());
+                s.spawn(move || {
+                    if let Some(previous) = previous {
+                        uninstall(venv, &previous).unwrap();
+                    }
+                    install_wheel(venv, p, &filename_of(w), &WheelOptions::default()).unwrap();
+                });
+            }
+        });
+        let script = "import ns.deep.part0 as a, ns.deep.part7 as b; print(a.V, b.V)";
+        let out = Command::new(&f.venv.python)
+            .args(["-c", script])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("{new} {new}\n"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let versions: BTreeSet<String> = installed(&f.venv)
+            .unwrap()
+            .iter()
+            .map(|d| d.version.to_string())
+            .collect();
+        assert_eq!(versions, BTreeSet::from([new.clone()]));
+        for i in 0..8 {
+            let header = f.venv.include.join(format!("ns-part{i}/h{i}.h"));
+            assert!(header.is_file(), "{}", header.display());
+        }
+    }
+}
