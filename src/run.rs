@@ -135,7 +135,10 @@ fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Error> {
         }
     }
 
-    let fetched = fetch_all(args, printer, &project, &target, &work)?;
+    // The cache must outlive the install: with --no-cache (or unhashed files) the fetched
+    // wheels live in directories that are removed when it is dropped.
+    let cache = open_cache(args)?;
+    let fetched = fetch_all(args, printer, &cache, &project, &target, &work)?;
 
     let venv = if venv_exists {
         venv::open(&venv_dir, &target).map_err(venv_error)?
@@ -179,6 +182,7 @@ fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Error> {
         }
     }
 
+    drop(cache);
     summary.elapsed = started.elapsed();
     printer.summary(&summary);
     Ok(())
@@ -189,15 +193,15 @@ fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Error> {
 fn fetch_all(
     args: &InstallArgs,
     printer: &Printer,
+    cache: &Cache,
     project: &lock::Project,
     target: &Target,
     work: &[(PlannedPackage, Option<InstalledDistribution>)],
 ) -> Result<Vec<FetchedWheel>, Error> {
-    let cache = open_cache(args)?;
     let mut fetched = Vec::new();
     let mut missing = Vec::new();
     for (package, _) in work {
-        match fetch::from_cache(&cache, package) {
+        match fetch::from_cache(cache, package) {
             Some(hit) => fetched.push(hit),
             None => missing.push(package.clone()),
         }
@@ -215,6 +219,17 @@ fn fetch_all(
         .map_err(|e| Error::failure("cannot set up HTTPS").with_source(e))?;
     let locator = Locator::new(http.clone(), args.index_url.as_deref(), &project.sources)
         .map_err(|e| Error::input("invalid package source").with_source(e))?;
+    // Every package's source must be known before anything is downloaded.
+    for package in &missing {
+        locator.index_for(package).map_err(|e| {
+            let hint = e.hint();
+            let error = Error::input("cannot tell where to download from").with_source(e);
+            match hint {
+                Some(hint) => error.with_hint(hint),
+                None => error,
+            }
+        })?;
+    }
     let progress = Arc::new(DownloadProgress::new(printer, missing.len()));
     let reporter: Arc<dyn fetch::Reporter> = progress.clone();
 
@@ -228,7 +243,7 @@ fn fetch_all(
     let results: Vec<Result<FetchedWheel, Error>> = runtime.block_on(async {
         let tasks = missing.iter().map(|package| {
             let limit = limit.clone();
-            let (locator, http, cache, reporter) = (&locator, &http, &cache, &reporter);
+            let (locator, http, reporter) = (&locator, &http, &reporter);
             async move {
                 let _permit = limit
                     .acquire()
@@ -309,13 +324,27 @@ fn combine(mut errors: Vec<Error>) -> Option<Error> {
     Some(first)
 }
 
-/// Installs the fetched wheels in parallel (one blocking task per wheel, bounded by cores),
-/// removing a different installed version first. All errors are reported together.
+/// Removes the versions being replaced, then installs the fetched wheels in parallel (one
+/// task per wheel, bounded by cores). Removal comes first and alone because packages may share
+/// files (pkgutil-style namespace `__init__.py`): removing an old version while another
+/// package installs the same file would delete the fresh copy. All errors are reported together.
 fn install_all(
     venv: &Venv,
     work: Vec<(PlannedPackage, Option<InstalledDistribution>)>,
     fetched: Vec<FetchedWheel>,
 ) -> Result<Summary, Error> {
+    for (package, previous) in &work {
+        if let Some(previous) = previous {
+            install::uninstall(venv, previous).map_err(|e| {
+                Error::failure(format!(
+                    "cannot remove {}=={} to replace it with {}",
+                    previous.name, previous.version, package.pretty_version
+                ))
+                .with_source(e)
+                .with_hint("fix the cause and run the same command again: the removal resumes where it stopped")
+            })?;
+        }
+    }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let jobs: Vec<_> = work.into_iter().zip(fetched).collect();
     let next = std::sync::Mutex::new(jobs.into_iter());
@@ -327,7 +356,7 @@ fn install_all(
                 let Some(((package, previous), wheel)) = job else {
                     break;
                 };
-                let outcome = install_one(venv, &package, previous.as_ref(), &wheel);
+                let outcome = install_one(venv, &package, &wheel);
                 outcomes
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -364,21 +393,7 @@ fn install_all(
     Ok(summary)
 }
 
-fn install_one(
-    venv: &Venv,
-    package: &PlannedPackage,
-    previous: Option<&InstalledDistribution>,
-    wheel: &FetchedWheel,
-) -> Result<(), Error> {
-    if let Some(previous) = previous {
-        install::uninstall(venv, previous).map_err(|e| {
-            Error::failure(format!(
-                "cannot remove {}=={} to replace it with {}",
-                previous.name, previous.version, package.pretty_version
-            ))
-            .with_source(e)
-        })?;
-    }
+fn install_one(venv: &Venv, package: &PlannedPackage, wheel: &FetchedWheel) -> Result<(), Error> {
     let options = WheelOptions {
         requested: package.requested,
         direct_url: None,

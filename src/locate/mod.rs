@@ -88,7 +88,7 @@ pub enum LocateError {
         page: String,
         message: String,
     },
-    #[error("the lock says {package} comes from the source `{source_name}`, but pyproject.toml has no such [[tool.poetry.source]] and the lock gives no URL")]
+    #[error("the lock says {package} comes from the source `{source_name}`, but pyproject.toml declares no [[tool.poetry.source]] of that name")]
     UnknownSource {
         package: String,
         source_name: String,
@@ -101,6 +101,9 @@ impl LocateError {
     pub fn hint(&self) -> Option<String> {
         match self {
             LocateError::Unauthorized { hint, .. } => Some(hint.clone()),
+            LocateError::UnknownSource { source_name, .. } => Some(format!(
+                "add a [[tool.poetry.source]] named `{source_name}` with its URL to pyproject.toml, or relock"
+            )),
             LocateError::FileNotListed { .. } | LocateError::ProjectNotFound { .. } => Some(
                 "the index no longer serves this locked file: check --index-url, or relock".into(),
             ),
@@ -148,22 +151,17 @@ impl Locator {
     /// The index a locked package is looked up on, as Poetry's Chooser picks it.
     pub fn index_for(&self, package: &PlannedPackage) -> Result<Index, LocateError> {
         match &package.source {
-            PackageSource::Legacy { reference, url } => {
-                if let Some(found) = self
-                    .sources
-                    .iter()
-                    .find(|s| s.name.eq_ignore_ascii_case(reference))
-                {
-                    return Ok(found.clone());
-                }
-                if url.is_empty() {
-                    return Err(LocateError::UnknownSource {
-                        package: package.name.to_string(),
-                        source_name: reference.clone(),
-                    });
-                }
-                index(reference, url, Some(reference))
-            }
+            // Like Poetry, the source is found by name in the project's current sources; the
+            // URL the lock recorded is not used (a changed URL is a stale lock anyway).
+            PackageSource::Legacy { reference, .. } => self
+                .sources
+                .iter()
+                .find(|s| s.name.eq_ignore_ascii_case(reference))
+                .cloned()
+                .ok_or_else(|| LocateError::UnknownSource {
+                    package: package.name.to_string(),
+                    source_name: reference.clone(),
+                }),
             _ => Ok(self.default_index.clone()),
         }
     }

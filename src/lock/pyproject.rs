@@ -592,20 +592,24 @@ impl<'a> Reader<'_, 'a> {
         if let Some(value) = tool_poetry.get("packages") {
             for item in doc.array(value, "`tool.poetry.packages`")? {
                 let table = doc.table(item, "each `tool.poetry.packages` entry")?;
-                if doc
-                    .opt_str(table, "include", "a `packages` entry")?
-                    .is_none()
-                {
+                let Some(include) = doc.opt_str(table, "include", "a `packages` entry")? else {
                     return Err(doc.invalid(
                         item.span(),
                         "a `tool.poetry.packages` entry has no `include`",
                     ));
-                }
+                };
                 let base = match doc.opt_str(table, "from", "a `packages` entry")? {
                     Some(from) => root.join(from),
                     None => root.clone(),
                 };
-                if !package_dirs.contains(&base) {
+                // Like Poetry 2, a declared package that is not there is not installable; a
+                // glob is taken on trust.
+                let is_glob = include.contains(['*', '?', '[']);
+                let present = is_glob
+                    || base.join(include).is_dir()
+                    || base.join(include).is_file()
+                    || base.join(format!("{include}.py")).is_file();
+                if present && !package_dirs.contains(&base) {
                     package_dirs.push(base);
                 }
             }

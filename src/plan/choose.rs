@@ -53,12 +53,12 @@ pub fn artifact(
 
     let mut best: Option<(usize, WheelFilename, &str, &crate::lock::LockedFile)> = None;
     let mut rejected = Vec::new();
-    let mut has_sdist = false;
+    let mut sdists: Vec<&str> = Vec::new();
     for file in named {
         let filename = file.filename.as_str();
         if !filename.ends_with(".whl") {
             if is_sdist(filename) {
-                has_sdist = true;
+                sdists.push(filename);
             } else {
                 rejected.push((filename.to_string(), "not a wheel or sdist".to_string()));
             }
@@ -92,13 +92,16 @@ pub fn artifact(
     }
 
     let Some((_, filename, file, locked)) = best else {
-        if rejected.is_empty() && has_sdist {
-            return Err(needs_build("it has only an sdist in the lock"));
+        if rejected.is_empty() && !sdists.is_empty() {
+            return Err(needs_build(&format!(
+                "the lock has only an sdist for it ({})",
+                sdists.join(", ")
+            )));
         }
-        if has_sdist {
+        for sdist in sdists {
             rejected.push((
-                "(sdist)".to_string(),
-                "building from source is not supported yet".to_string(),
+                sdist.to_string(),
+                "an sdist: building from source is not supported yet".to_string(),
             ));
         }
         return Err(ArtifactError::NoCompatibleWheel {

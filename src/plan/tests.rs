@@ -431,7 +431,7 @@ fn every_uninstallable_package_is_reported_together() {
         "{text}"
     );
     assert!(
-        text.contains("docopt==0.6.2: it has only an sdist"),
+        text.contains("docopt==0.6.2: the lock has only an sdist for it (docopt-0.6.2.tar.gz)"),
         "{text}"
     );
     assert!(text.contains("fork==1.0: it comes from git"), "{text}");
