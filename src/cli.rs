@@ -118,6 +118,10 @@ pub struct SelectionArgs {
     )]
     pub without: Vec<String>,
 
+    /// Poetry 1.x's spelling of `--only main` (deprecated there, accepted here for old scripts).
+    #[arg(long, env = "VERSE_NO_DEV", conflicts_with_all = ["only", "all_groups"])]
+    pub no_dev: bool,
+
     /// Install every group, optional ones included.
     #[arg(long, env = "VERSE_ALL_GROUPS", conflicts_with = "only")]
     pub all_groups: bool,

@@ -80,7 +80,11 @@ fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Error> {
     ));
 
     let selection = Selection {
-        only: args.selection.only.clone(),
+        only: if args.selection.no_dev {
+            vec!["main".to_string()]
+        } else {
+            args.selection.only.clone()
+        },
         with: args.selection.with.clone(),
         without: args.selection.without.clone(),
         all_groups: args.selection.all_groups,

@@ -57,7 +57,7 @@ fn selection(args: &[String]) -> Selection {
     let Command::Install(install) = cli.command;
     let s = install.selection;
     Selection {
-        only: s.only,
+        only: if s.no_dev { vec!["main".into()] } else { s.only },
         with: s.with,
         without: s.without,
         all_groups: s.all_groups,
@@ -72,6 +72,8 @@ fn verse_selects_what_real_poetry_installs() {
     let mut checked = 0;
     let mut skipped_pythons = BTreeSet::new();
     let mut failures = Vec::new();
+    let mut targets: std::collections::HashMap<String, Option<verse::target::Target>> =
+        std::collections::HashMap::new();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures())
         .expect("tests/fixtures/poetry exists")
         .map(|e| e.unwrap().path())
@@ -86,11 +88,13 @@ fn verse_selects_what_real_poetry_installs() {
         let (project, lock) = verse::lock::read(&dir)
             .unwrap_or_else(|e| panic!("{}: cannot read: {e}", dir.display()));
         for case in &expected.cases {
-            let Some(python) = interpreter(&case.python) else {
+            let target = targets.entry(case.python.clone()).or_insert_with(|| {
+                interpreter(&case.python).map(|python| verse::target::probe(&python).unwrap())
+            });
+            let Some(target) = target.as_ref() else {
                 skipped_pythons.insert(case.python.clone());
                 continue;
             };
-            let target = verse::target::probe(&python).unwrap();
             let label = format!(
                 "{} (locked by Poetry {}, installed by {}) on Python {} with {:?}",
                 dir.file_name().unwrap().to_string_lossy(),
@@ -102,7 +106,7 @@ fn verse_selects_what_real_poetry_installs() {
             match plan::plan(
                 &project,
                 &lock,
-                &target,
+                target,
                 &selection(&case.args),
                 Policy::default(),
             ) {
@@ -130,6 +134,7 @@ fn verse_selects_what_real_poetry_installs() {
         eprintln!("note: no interpreter on this machine for Python {skipped_pythons:?}; those cases were not checked");
     }
     assert!(checked > 0, "no case could be checked on this machine");
+    eprintln!("checked {checked} cases against real Poetry");
     assert!(
         failures.is_empty(),
         "{} of {checked} cases differ from real Poetry:\n{}",
