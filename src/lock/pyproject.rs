@@ -244,7 +244,13 @@ impl<'a> Reader<'_, 'a> {
                             group.includes.push((include.to_string(), item.span()));
                         }
                     }
-                    _ => return Err(doc.invalid(item.span(), format!("{what}: entries must be requirement strings or {{include-group = \"...\"}}"))),
+                    _ => {
+                        let message = format!(
+                            "{what}: entries must be requirement strings or \
+                             {{include-group = \"...\"}}"
+                        );
+                        return Err(doc.invalid(item.span(), message));
+                    }
                 }
             }
             groups.push(group);
@@ -555,7 +561,10 @@ impl<'a> Reader<'_, 'a> {
                     other => {
                         return Err(doc.invalid(
                             value.span(),
-                            format!("{what}: unknown priority `{other}` (primary, supplemental or explicit)"),
+                            format!(
+                                "{what}: unknown priority `{other}` \
+                                 (primary, supplemental or explicit)"
+                            ),
                         ))
                     }
                 },
