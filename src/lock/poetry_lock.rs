@@ -785,9 +785,11 @@ mod tests {
                 url: "wheels/wheelpkg-0.1.0-py3-none-any.whl".into()
             }
         );
-        assert!(
-            matches!(source("pluggy"), PackageSource::Url { url, subdirectory: None } if url.ends_with("pluggy-1.5.0-py3-none-any.whl"))
-        );
+        let PackageSource::Url { url, subdirectory } = source("pluggy") else {
+            panic!("pluggy is not a url source");
+        };
+        assert!(url.ends_with("/pluggy-1.5.0-py3-none-any.whl"), "{url}");
+        assert_eq!(subdirectory, &None);
         assert_eq!(source("pytest"), &PackageSource::Pypi);
 
         // A path dependency inside [package.dependencies] has no version.
@@ -1022,6 +1024,18 @@ PySocks = ["3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"]
                 let _ = lock(&doubled);
             }
         }
+    }
+
+    #[test]
+    fn crlf_locks_read_the_same() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/lock/samples/poetry-2.5.1_lock-2.1_pep621-groups-extras-markers/poetry.lock");
+        let lf = fs_err::read_to_string(path).unwrap();
+        let crlf = lf.replace('\n', "\r\n");
+        let a = lock(&lf).unwrap();
+        let b = lock(&crlf).unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert_eq!(b.generated_by.as_deref(), Some("2.5.1"));
     }
 
     #[test]

@@ -37,8 +37,10 @@ pub fn read(project_dir: &Path) -> Result<Project, LockError> {
 pub fn parse(project_dir: &Path, path: &Path, text: &str) -> Result<Project, LockError> {
     let doc = Doc::new(path, text);
     let root = doc.parse()?;
-    // The hash needs plain values; a second parse is cheaper than converting.
-    let plain: toml::Table = toml::from_str(text).map_err(|e| doc.invalid_file(e.message()))?;
+    // The hash needs plain values; a second parse is cheaper than converting. Python's
+    // `tomllib.loads` first turns CRLF into LF, which shows in multi-line strings.
+    let plain: toml::Table =
+        toml::from_str(&text.replace("\r\n", "\n")).map_err(|e| doc.invalid_file(e.message()))?;
 
     let empty = Table::default();
     let project = doc
@@ -244,7 +246,13 @@ impl<'a> Reader<'_, 'a> {
                             group.includes.push((include.to_string(), item.span()));
                         }
                     }
-                    _ => return Err(doc.invalid(item.span(), format!("{what}: entries must be requirement strings or {{include-group = \"...\"}}"))),
+                    _ => {
+                        let message = format!(
+                            "{what}: entries must be requirement strings or \
+                             {{include-group = \"...\"}}"
+                        );
+                        return Err(doc.invalid(item.span(), message));
+                    }
                 }
             }
             groups.push(group);
@@ -555,7 +563,10 @@ impl<'a> Reader<'_, 'a> {
                     other => {
                         return Err(doc.invalid(
                             value.span(),
-                            format!("{what}: unknown priority `{other}` (primary, supplemental or explicit)"),
+                            format!(
+                                "{what}: unknown priority `{other}` \
+                                 (primary, supplemental or explicit)"
+                            ),
                         ))
                     }
                 },
@@ -1536,6 +1547,24 @@ dependencies = [
             ]
         );
         assert_eq!(dep(group(&p, "main"), "d")[0].extras, vec![extra("x")]);
+    }
+
+    /// A CRLF file hashes like its LF twin (tomllib normalizes line ends first, also
+    /// inside multi-line strings) and reads the same.
+    #[test]
+    fn crlf_files_hash_like_python() {
+        let lf = "[tool.poetry.dependencies]\npython = \"^3.9\"\nfoo = { version = \"*\", markers = \"\"\"\nsys_platform == 'linux'\"\"\" }\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let a = project(lf).unwrap();
+        let b = project(&crlf).unwrap();
+        assert_eq!(a.content_hash, b.content_hash);
+        assert_eq!(a.groups[0].dependencies, b.groups[0].dependencies);
+        let script = "import hashlib,json,sys,tomllib\nd = tomllib.loads(sys.argv[1])['tool']['poetry']\nc = {k: d.get(k) for k in ('dependencies', 'source', 'extras', 'dev-dependencies')}\nprint(hashlib.sha256(json.dumps(c, sort_keys=True).encode()).hexdigest(), end='')";
+        let output = std::process::Command::new("python3")
+            .args(["-c", script, &crlf])
+            .output()
+            .expect("python3 is the oracle for this test");
+        assert_eq!(b.content_hash, String::from_utf8(output.stdout).unwrap());
     }
 
     #[test]
