@@ -57,7 +57,11 @@ fn selection(args: &[String]) -> Selection {
     let Command::Install(install) = cli.command;
     let s = install.selection;
     Selection {
-        only: if s.no_dev { vec!["main".into()] } else { s.only },
+        only: if s.no_dev {
+            vec!["main".into()]
+        } else {
+            s.only
+        },
         with: s.with,
         without: s.without,
         all_groups: s.all_groups,

@@ -126,7 +126,10 @@ pub enum PackageSource {
     Directory { url: String },
     /// A local sdist or wheel; `url` is relative to the lock file's directory.
     File { url: String },
-    Url { url: String, subdirectory: Option<String> },
+    Url {
+        url: String,
+        subdirectory: Option<String>,
+    },
 }
 
 /// What `pyproject.toml` says that matters for installing.

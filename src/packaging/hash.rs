@@ -71,8 +71,7 @@ impl FromStr for FileHash {
             other => return Err(HashParseError::UnknownAlgorithm(other.to_string())),
         };
         let hex = hex.trim().to_ascii_lowercase();
-        if hex.len() != algorithm.digest_hex_len() || !hex.bytes().all(|b| b.is_ascii_hexdigit())
-        {
+        if hex.len() != algorithm.digest_hex_len() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(HashParseError::Malformed(s.to_string()));
         }
         Ok(FileHash { algorithm, hex })

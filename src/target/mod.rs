@@ -56,8 +56,14 @@ pub struct VenvLayout {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Libc {
-    Glibc { major: u32, minor: u32 },
-    Musl { major: u32, minor: u32 },
+    Glibc {
+        major: u32,
+        minor: u32,
+    },
+    Musl {
+        major: u32,
+        minor: u32,
+    },
     /// Not Linux, or neither libc was found.
     Unknown,
 }
