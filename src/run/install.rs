@@ -1,16 +1,12 @@
-//! The pipeline, start to finish: read the project, probe the target, plan, then fetch
-//! everything (verified) before the venv is touched, then install. The only module that calls
-//! more than one stage; it turns stage errors into user errors with context and hints.
+//! `verse install`, start to finish: read the project, probe the target, plan, then fetch
+//! everything (verified) before the venv is touched, then install.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use clap::Parser;
-
-use crate::cli::{Cli, Command, InstallArgs};
+use crate::cli::InstallArgs;
 use crate::error::Error;
 use crate::fetch::{self, Cache, FetchedWheel};
 use crate::http::{Http, HttpSettings};
@@ -22,22 +18,7 @@ use crate::report::{DownloadProgress, Printer, Summary};
 use crate::target::{self, Target};
 use crate::venv::{self, Venv};
 
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let printer = Printer::new(cli.quiet, cli.verbose);
-    let result = match cli.command {
-        Command::Install(args) => install_command(&args, &printer),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            printer.error(&error);
-            ExitCode::from(error.class as u8)
-        }
-    }
-}
-
-fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Error> {
+pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Error> {
     let started = Instant::now();
     let project_dir = absolute(&args.project);
 
