@@ -499,8 +499,32 @@ fn verse_lays_out_real_wheels_like_pip() {
     assert!(!wheels.is_empty());
     let pip_wheel = std::env::var_os("VERSE_PIP_WHEEL").map(PathBuf::from);
     let result = install_both_and_compare(&dir, &wheels, pip_wheel.as_deref());
-    let names = install::installed(&result.venv).unwrap();
-    assert_eq!(names.len(), wheels.len());
+    let dists = install::installed(&result.venv).unwrap();
+    assert_eq!(dists.len(), wheels.len());
+
+    // Byte-compile everything (pip would have), then uninstall it all: the venv is as new.
+    let status = Command::new(&result.venv.python)
+        .args(["-m", "compileall", "-q"])
+        .arg(&result.venv.purelib)
+        .env_remove("PYTHONDONTWRITEBYTECODE")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for dist in &dists {
+        install::uninstall(&result.venv, dist).unwrap();
+    }
+    let left: Vec<String> = tree(&result.venv.root)
+        .into_keys()
+        .filter(|k| result.added.contains_key(k) || k.ends_with(".pyc"))
+        .collect();
+    assert!(left.is_empty(), "left after uninstall: {left:?}");
+    let leftover_dirs: Vec<PathBuf> = std::fs::read_dir(&result.venv.purelib)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(leftover_dirs.is_empty(), "{leftover_dirs:?}");
+    assert!(!result.venv.root.join("share").exists());
+    assert!(!result.venv.root.join("include/site").exists());
     eprintln!(
         "{} wheels, {} files identical to pip's install apart from the allowed differences",
         wheels.len(),

@@ -90,10 +90,12 @@ pub fn installed(venv: &Venv) -> Result<Vec<InstalledDistribution>, InstallError
         for entry in entries {
             let entry = entry.map_err(|e| metadata_error(&dir, e.to_string()))?;
             let path = entry.path();
+            // `~name-1.0.dist-info` is what an interrupted pip uninstall leaves behind (pip
+            // itself ignores those as "invalid distributions"); `.`-names are staging dirs.
             let is_dist_info = path
                 .file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(".dist-info") && !n.starts_with('.'));
+                .is_some_and(|n| n.ends_with(".dist-info") && !n.starts_with(['.', '~']));
             if is_dist_info && path.is_dir() {
                 paths.push(path);
             }

@@ -593,3 +593,12 @@ fn concurrent_upgrades_in_a_shared_namespace() {
         }
     }
 }
+
+#[test]
+fn long_file_names_install() {
+    let f = fixture();
+    let long = format!("pkg/{}.py", "n".repeat(250));
+    let wheel = TestWheel::new("long", "1.0").file(&long, "L = 1\n");
+    install(&f, &wheel, &WheelOptions::default()).unwrap();
+    assert!(f.venv.purelib.join(&long).is_file());
+}

@@ -402,6 +402,97 @@ mod tests {
     }
 
     #[test]
+    fn activation_scripts_work_in_every_shell_present() {
+        // bash is required (above); zsh, fish and tcsh are checked when installed.
+        let target = testing::python3_target();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("shell env");
+        create(&root, &target).unwrap();
+        let bin = root.join("bin");
+        let bin = bin.display();
+        let cases = [
+            (
+                "zsh",
+                format!(
+                    "source '{bin}/activate' && python -c 'import sys; print(sys.prefix)' && \
+                     echo \"$VIRTUAL_ENV_PROMPT\" && deactivate && echo \"[$VIRTUAL_ENV]\""
+                ),
+            ),
+            (
+                "fish",
+                format!(
+                    "source '{bin}/activate.fish'; and python -c 'import sys; print(sys.prefix)'; \
+                     and echo $VIRTUAL_ENV_PROMPT; and deactivate; and echo \"[$VIRTUAL_ENV]\""
+                ),
+            ),
+            (
+                "tcsh",
+                format!(
+                    // A script has no $prompt, which the template reads; and csh only
+                    // applies an alias (`deactivate`) to lines read after its definition.
+                    "set prompt = '> '\nsource '{bin}/activate.csh'\n\
+                     python -c 'import sys; print(sys.prefix)'\necho \"$VIRTUAL_ENV_PROMPT\"\n\
+                     deactivate\necho \"[$?VIRTUAL_ENV]\"\n"
+                ),
+            ),
+        ];
+        for (shell, script) in cases {
+            let file = dir.path().join(format!("check.{shell}"));
+            fs_err::write(&file, &script).unwrap();
+            let Ok(out) = Command::new(shell).arg(&file).output() else {
+                continue;
+            };
+            assert!(
+                out.status.success(),
+                "{shell}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let after = if shell == "tcsh" { "[0]" } else { "[]" };
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                format!("{}\n(shell env) \n{after}\n", root.display()),
+                "{shell}"
+            );
+        }
+    }
+
+    #[test]
+    fn activation_survives_shell_metacharacters_in_the_path() {
+        let target = testing::python3_target();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("we$ird \"q\" `x` $(touch pwned)");
+        create(&root, &target).unwrap();
+        assert!(!root.join("bin/activate.csh").exists());
+        let activate = root.join("bin/activate");
+        let fish = root.join("bin/activate.fish");
+        let check = "python -c 'import sys; print(sys.prefix)'";
+        for (shell, script) in [
+            ("bash", format!("source \"$1\" && {check}")),
+            ("fish", format!("source $argv[2]; and {check}")),
+        ] {
+            let Ok(out) = Command::new(shell)
+                .current_dir(dir.path())
+                .args(["-c", &script, "--"])
+                .args([&activate, &fish])
+                .output()
+            else {
+                continue;
+            };
+            assert!(
+                out.status.success(),
+                "{shell}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                format!("{}\n", root.display()),
+                "{shell}"
+            );
+            assert!(!dir.path().join("pwned").exists(), "{shell} ran the path");
+        }
+    }
+
+    #[test]
     fn refuses_non_empty_directories_and_accepts_empty_ones() {
         let target = testing::python3_target();
         let dir = tempfile::tempdir().unwrap();
