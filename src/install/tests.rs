@@ -259,6 +259,34 @@ fn uninstall_refuses_record_paths_outside_the_venv() {
     assert!(!dist.dist_info.exists());
 }
 
+/// The install refuses to write the venv's interpreter links and pyvenv.cfg; removing a
+/// distribution whose RECORD lists them (written by another tool, or edited) must not delete
+/// them either, or the venv is broken for every later run.
+#[test]
+fn uninstall_never_removes_the_venvs_interpreter_or_pyvenv_cfg() {
+    let f = fixture();
+    let dist = install(
+        &f,
+        &TestWheel::new("greedy", "1.0").file("greedy.py", ""),
+        &WheelOptions::default(),
+    )
+    .unwrap();
+    let record = dist.dist_info.join("RECORD");
+    let mut text = fs_err::read_to_string(&record).unwrap();
+    text.push_str("../../../bin/python,,\r\n../../../bin/python3,,\r\n../../../pyvenv.cfg,,\r\n");
+    fs_err::write(&record, text).unwrap();
+    let err = uninstall(&f.venv, &dist).unwrap_err();
+    assert!(
+        matches!(&err, InstallError::UnsafeRecord { paths, .. } if paths.len() == 3),
+        "{err:?}"
+    );
+    assert!(fs_err::symlink_metadata(f.venv.scripts.join("python")).is_ok());
+    assert!(fs_err::symlink_metadata(f.venv.scripts.join("python3")).is_ok());
+    assert!(f.venv.root.join("pyvenv.cfg").is_file());
+    assert!(!f.venv.purelib.join("greedy.py").exists());
+    assert!(!dist.dist_info.exists());
+}
+
 #[test]
 fn hostile_or_malformed_wheels_are_rejected_before_writing() {
     let f = fixture();

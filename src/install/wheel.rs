@@ -478,20 +478,10 @@ fn check_destination(venv: &Venv, dest: &Path) -> Result<(), String> {
             dest.display()
         ));
     }
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    if dest.parent() == Some(&venv.scripts) && scripts::is_interpreter_name(&name) {
-        return Err(format!(
-            "would replace the venv's interpreter {}",
-            dest.display()
-        ));
+    match paths::venv_own_file(venv, dest) {
+        Some(what) => Err(format!("would replace {what} {}", dest.display())),
+        None => Ok(()),
     }
-    if dest == venv.root.join("pyvenv.cfg") {
-        return Err("would replace the venv's pyvenv.cfg".into());
-    }
-    Ok(())
 }
 
 fn plan_launchers(
