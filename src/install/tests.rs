@@ -630,3 +630,43 @@ fn long_file_names_install() {
     install(&f, &wheel, &WheelOptions::default()).unwrap();
     assert!(f.venv.purelib.join(&long).is_file());
 }
+
+/// A wheel that breaks half-way (a member whose data fails its CRC: the file matched the
+/// lock, so re-running cannot help) must not leave the members written before it in
+/// site-packages: with no RECORD claiming them, nothing would ever remove them. Files that
+/// were already there (a namespace `__init__.py` another package installed) stay.
+#[test]
+fn a_wheel_failing_half_way_leaves_none_of_its_files() {
+    let f = fixture();
+    let shared = f.venv.purelib.join("ns/__init__.py");
+    fs_err::create_dir_all(shared.parent().unwrap()).unwrap();
+    fs_err::write(&shared, "# another package's\n").unwrap();
+    let before = tree(&f.venv.root);
+    let wheel = TestWheel::new("part", "1.0")
+        .file("ns/__init__.py", "# another package's\n")
+        .file("part/a.py", "A = 1\n")
+        .file("part/deep/b.py", "B = 1\n")
+        .data("data/share/part/x.txt", "x\n")
+        .file("part/z.py", &"Z = 2\n".repeat(50))
+        .entry_points("[console_scripts]\npart = part.a:main\n");
+    let path = wheel.build(&f.wheels);
+    let mut bytes = fs_err::read(&path).unwrap();
+    let name = b"part/z.py";
+    let at = bytes.windows(name.len()).position(|w| w == name).unwrap();
+    // The first occurrence is the local header; its data follows the name.
+    bytes[at + name.len() + 3] ^= 0xff;
+    fs_err::write(&path, &bytes).unwrap();
+
+    let result = install_wheel(
+        &f.venv,
+        &path,
+        &filename_of(&wheel),
+        &WheelOptions::default(),
+    );
+
+    assert!(
+        matches!(&result, Err(InstallError::InvalidWheel { message, .. }) if message.contains("part/z.py")),
+        "{result:?}"
+    );
+    assert_same_tree(&tree(&f.venv.root), &before, "after the failed install");
+}

@@ -87,9 +87,24 @@ pub(crate) fn uninstall(venv: &Venv, dist: &InstalledDistribution) -> Result<(),
         touched_dirs.insert(parent.to_path_buf());
     }
 
+    prune_empty_dirs(venv, touched_dirs);
+
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(InstallError::UnsafeRecord {
+            name,
+            paths: refused,
+        })
+    }
+}
+
+/// Removes each of `dirs` and its parents while they are empty, inside the venv, sparing the
+/// venv's own directories.
+pub(crate) fn prune_empty_dirs(venv: &Venv, dirs: impl IntoIterator<Item = PathBuf>) {
     let protected = protected_dirs(venv);
     // Deepest first, so a parent is tried after its children.
-    let mut dirs: Vec<PathBuf> = touched_dirs.into_iter().collect();
+    let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
     dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
     for dir in dirs {
         let mut current = Some(dir.as_path());
@@ -103,15 +118,6 @@ pub(crate) fn uninstall(venv: &Venv, dist: &InstalledDistribution) -> Result<(),
             }
             current = dir.parent();
         }
-    }
-
-    if refused.is_empty() {
-        Ok(())
-    } else {
-        Err(InstallError::UnsafeRecord {
-            name,
-            paths: refused,
-        })
     }
 }
 

@@ -13,6 +13,9 @@
 //!    INSTALLER, REQUESTED, direct_url.json, RECORD last) and renamed into place, so metadata
 //!    never claims a package whose files are not all there.
 //!
+//! If phase 2 or 3 fails (a member failing its CRC, a full disk), the files this install
+//! created are removed again (`roll_back`), so no file is left that no RECORD claims.
+//!
 //! Differences from pip, each deliberate:
 //! * RECORD rows that name a file the wheel did not install are dropped (pip keeps them, e.g. the
 //!   row of a skipped setuptools wrapper script): uninstall must only delete what the wheel put
@@ -21,6 +24,7 @@
 //! * A member or launcher that would replace the venv's `bin/python*` or `pyvenv.cfg` is refused.
 //! * No bytecode is compiled (pip's `--no-compile`), so RECORD has no `.pyc` rows.
 //! * Overlapping or oversize zip entries are refused (zip bombs); entry names must be unique.
+//! * A failed install takes back the files it created (pip leaves them).
 
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -30,6 +34,7 @@ use super::fsutil::{self, Mode};
 use super::paths::{self, member_components};
 use super::record::{self, Row};
 use super::scripts::{self, Callable, EntryPoints};
+use super::uninstall;
 use super::{InstallError, InstalledDistribution, WheelOptions};
 use crate::packaging::{normalize, Version, WheelFilename};
 use crate::venv::Venv;
@@ -152,8 +157,16 @@ pub(crate) fn install(
 
     let entries = read_entries(&mut archive, archive_len, &errors)?;
     let plan = plan(venv, &mut archive, &entries, filename, &errors)?;
-    let written = write_files(venv, &mut archive, &plan, python, &errors)?;
-    let dist_info = write_dist_info(&mut archive, &plan, written, options, &errors)?;
+    let mut created = Vec::new();
+    let dist_info = write_files(venv, &mut archive, &plan, python, &errors, &mut created)
+        .and_then(|written| write_dist_info(&mut archive, &plan, written, options, &errors));
+    let dist_info = match dist_info {
+        Ok(dist_info) => dist_info,
+        Err(error) => {
+            roll_back(venv, &created);
+            return Err(error);
+        }
+    };
     Ok(InstalledDistribution {
         name: filename.name.clone(),
         version: filename.version.clone(),
@@ -300,17 +313,21 @@ fn plan(
     })
 }
 
-/// Phase 2: every file outside the `.dist-info`, in pip's order, then the launchers.
+/// Phase 2: every file outside the `.dist-info`, in pip's order, then the launchers. Each
+/// file that did not exist before is noted in `created` with the identity of what was
+/// written, so a failure can take back what this wheel added (see [`roll_back`]).
 fn write_files(
     venv: &Venv,
     archive: &mut Archive,
     plan: &Plan,
     python: &str,
     errors: &Errors,
+    created: &mut Vec<Created>,
 ) -> Result<Written, InstallError> {
     let mut written = Written::default();
     for kind in [Kind::Root, Kind::Data, Kind::Script] {
         for member in plan.members.iter().filter(|m| m.kind == kind) {
+            let new = fs_err::symlink_metadata(&member.dest).is_err();
             let record_path = paths::record_path(&member.dest, &plan.lib_dir);
             if kind == Kind::Script {
                 let content = read_entry(archive, member.index, member.size)
@@ -327,19 +344,75 @@ fn write_files(
                 extract(archive, member, &member.dest)
                     .map_err(|e| errors.extract(&member.name, e))?;
             }
+            if new {
+                created.push(Created::now(&member.dest));
+            }
             written.installed.push((member.name.clone(), record_path));
         }
     }
     for launcher in &plan.launchers {
         let dest = venv.scripts.join(&launcher.name);
+        let new = fs_err::symlink_metadata(&dest).is_err();
         let content = scripts::launcher(python, &launcher.callable, venv.python_version);
         fsutil::write_bytes(&dest, Mode::LAUNCHER, content.as_bytes()).map_err(|e| errors.io(e))?;
+        if new {
+            created.push(Created::now(&dest));
+        }
         let record_path = paths::record_path(&dest, &plan.lib_dir);
         written
             .generated
             .push(Row::for_content(record_path, content.as_bytes()));
     }
     Ok(written)
+}
+
+/// A file this install created: its path and the identity (device, inode) of what it wrote.
+struct Created {
+    path: PathBuf,
+    id: Option<(u64, u64)>,
+}
+
+impl Created {
+    fn now(path: &Path) -> Created {
+        Created {
+            path: path.to_path_buf(),
+            id: file_id(path),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path)
+        .ok()
+        .map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_path: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// After a failed install: removes the files this wheel created and the directories left
+/// empty, so no file stays behind that no RECORD claims (nothing could ever remove it, and it
+/// could shadow the version installed later). Files that existed before stay, and so does a
+/// file another wheel installing in parallel has since replaced (its identity changed): both
+/// may belong to another package, like a shared namespace `__init__.py`. Best effort: the
+/// install error is what the user needs to see.
+fn roll_back(venv: &Venv, created: &[Created]) {
+    let mut parents = Vec::new();
+    for file in created {
+        if file.id.is_none() || file_id(&file.path) != file.id {
+            continue;
+        }
+        if std::fs::remove_file(&file.path).is_ok() {
+            if let Some(parent) = file.path.parent() {
+                parents.push(parent.to_path_buf());
+            }
+        }
+    }
+    uninstall::prune_empty_dirs(venv, parents);
 }
 
 /// Phase 3: the `.dist-info`, assembled in a hidden staging directory (its members,
