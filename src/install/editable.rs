@@ -188,7 +188,8 @@ fn installed_named(
             let matches = stem
                 .rsplit_once('-')
                 .is_some_and(|(n, _)| normalize(n) == name.as_ref());
-            if matches && entry.path().is_dir() {
+            // Without METADATA it is no distribution (see `installed`).
+            if matches && entry.path().is_dir() && entry.path().join("METADATA").exists() {
                 found.push(read_dist_info(&entry.path())?);
             }
         }

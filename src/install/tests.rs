@@ -393,6 +393,26 @@ fn concurrent_installs_share_namespace_directories() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// A `.dist-info` without METADATA (what an interrupted install or a stray `mkdir` leaves)
+/// describes no distribution: `importlib.metadata`, and so Poetry, and pip skip it. It must
+/// not make every later install fail.
+#[test]
+fn a_dist_info_without_metadata_is_not_an_installed_distribution() {
+    let f = fixture();
+    let dist = install(&f, &demo_wheel(), &WheelOptions::default()).unwrap();
+    fs_err::create_dir(f.venv.purelib.join("ghost-1.0.dist-info")).unwrap();
+    let out = Command::new(&f.venv.python)
+        .args([
+            "-c",
+            "import importlib.metadata as m; print(sorted(d.metadata['Name'] for d in m.distributions() if d.metadata['Name']))",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "['demo-pkg']\n");
+
+    assert_eq!(installed(&f.venv).unwrap(), vec![dist]);
+}
+
 #[test]
 fn reinstalling_the_same_version_replaces_the_dist_info() {
     let f = fixture();
