@@ -492,6 +492,22 @@ fn package_name(
             format!("package name `{name}` contains path characters"),
         ));
     }
+    // PEP 508's name rule, which `PackageName::from_str` does not check (it takes `""`).
+    let alphanumeric = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let valid = alphanumeric(name.chars().next())
+        && alphanumeric(name.chars().last())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !valid {
+        return Err(doc.invalid(
+            span,
+            format!(
+                "`{name}` is not a valid package name: letters, digits, `.`, `_` and `-`, \
+                 starting and ending with a letter or digit"
+            ),
+        ));
+    }
     PackageName::from_str(name)
         .map_err(|e| doc.invalid(span, format!("`{name}` is not a valid package name: {e}")))
 }
@@ -928,6 +944,14 @@ PySocks = ["3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"]
             let err =
                 message(lock(&format!("{base}name = \"{bad}\"\nversion = \"1.0\"\n")).unwrap_err());
             assert!(err.contains("path characters"), "{err}");
+            assert!(err.contains("line 5"), "{err}");
+        }
+
+        // An empty name (the planner's messages would read `==1.0`) or one PEP 508 refuses.
+        for bad in ["", " ", "-foo"] {
+            let err =
+                message(lock(&format!("{base}name = \"{bad}\"\nversion = \"1.0\"\n")).unwrap_err());
+            assert!(err.contains("not a valid package name"), "{err}");
             assert!(err.contains("line 5"), "{err}");
         }
 
