@@ -22,7 +22,9 @@ use super::{
     PackageSource,
 };
 use crate::packaging::poetry_constraint::python_marker;
-use crate::packaging::{normalize, ExtraName, FileHash, GroupName, PackageName, Version};
+use crate::packaging::{
+    is_valid_name, normalize, ExtraName, FileHash, GroupName, PackageName, Version, NAME_RULE,
+};
 
 /// Reads and checks a `poetry.lock`.
 pub fn read(path: &Path) -> Result<Lock, LockError> {
@@ -492,20 +494,10 @@ fn package_name(
             format!("package name `{name}` contains path characters"),
         ));
     }
-    // PEP 508's name rule, which `PackageName::from_str` does not check (it takes `""`).
-    let alphanumeric = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    let valid = alphanumeric(name.chars().next())
-        && alphanumeric(name.chars().last())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !valid {
+    if !is_valid_name(name) {
         return Err(doc.invalid(
             span,
-            format!(
-                "`{name}` is not a valid package name: letters, digits, `.`, `_` and `-`, \
-                 starting and ending with a letter or digit"
-            ),
+            format!("`{name}` is not a valid package name: {NAME_RULE}"),
         ));
     }
     PackageName::from_str(name)

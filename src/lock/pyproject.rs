@@ -23,7 +23,7 @@ use super::{
     DependencyGroup, LockError, Project, RootDependency, RootPackage, SourceDecl, SourcePriority,
 };
 use crate::packaging::poetry_constraint::python_marker;
-use crate::packaging::{normalize, ExtraName, GroupName, PackageName};
+use crate::packaging::{is_valid_name, normalize, ExtraName, GroupName, PackageName, NAME_RULE};
 
 /// Reads `<project_dir>/pyproject.toml`.
 pub fn read(project_dir: &Path) -> Result<Project, LockError> {
@@ -65,6 +65,12 @@ pub fn parse(project_dir: &Path, path: &Path, text: &str) -> Result<Project, Loc
     let name = match name_value {
         Some(value) => {
             let text = doc.str(value, "the project `name`")?;
+            if !is_valid_name(text) {
+                return Err(doc.invalid(
+                    value.span(),
+                    format!("`{text}` is not a valid project name: {NAME_RULE}"),
+                ));
+            }
             Some(PackageName::from_str(text).map_err(|e| {
                 doc.invalid(
                     value.span(),
@@ -1576,6 +1582,16 @@ dependencies = [
         assert!(text.contains("line 2") && text.contains("`foo`"), "{text}");
         let err = project("[project]\ndependencies = [\"not a requirement!!\"]\n").unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
+        // An empty project name once installed `.pth` and `-0.1.0.dist-info`.
+        for bad in ["", "-app", "my app"] {
+            let err =
+                project(&format!("[project]\nname = \"{bad}\"\nversion = \"1.0\"\n")).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.contains("line 2") && text.contains("not a valid project name"),
+                "{text}"
+            );
+        }
         let err = project("[tool.poetry]\npackage-mode = \"no\"\n").unwrap_err();
         assert!(err.to_string().contains("line 2, column 16"), "{err}");
         assert!(matches!(
