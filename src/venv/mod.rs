@@ -76,10 +76,18 @@ pub fn create(root: &Path, target: &Target) -> Result<Venv, VenvError> {
             "the path contains `:` (the PATH separator) or a control character",
         ));
     }
-    let existed = match fs_err::symlink_metadata(&root) {
+    // `metadata` follows a symlink: a link to an (empty) directory, such as a mounted volume,
+    // is used like that directory, under the path given.
+    let existed = match fs_err::metadata(&root) {
         Ok(meta) if meta.is_dir() => true,
         Ok(_) => return Err(refuse(&root, "it exists and is not a directory")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        // A dangling symlink is not ours to replace (or to remove when cleaning up).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if fs_err::symlink_metadata(&root).is_ok() {
+                return Err(refuse(&root, "it is a symlink to nothing"));
+            }
+            false
+        }
         Err(source) => return Err(create_error(&root, source)),
     };
     if existed {
@@ -511,6 +519,39 @@ mod tests {
         fs_err::create_dir(&empty).unwrap();
         create(&empty, &target).unwrap();
         assert!(empty.join("pyvenv.cfg").is_file());
+    }
+
+    /// `--venv /opt/venv` where `/opt/venv` links to an empty volume: used as `python -m venv`
+    /// uses it, under the path the user gave (that is what shebangs and `activate` name).
+    #[test]
+    fn accepts_a_symlink_to_an_empty_directory() {
+        let target = testing::python3_target();
+        let dir = tempfile::tempdir().unwrap();
+        let volume = dir.path().join("volume");
+        fs_err::create_dir(&volume).unwrap();
+        let link = dir.path().join("venv");
+        std::os::unix::fs::symlink(&volume, &link).unwrap();
+
+        let venv = create(&link, &target).unwrap();
+
+        assert_eq!(venv.root, link);
+        assert_eq!(venv.python, link.join("bin/python"));
+        assert!(volume.join("pyvenv.cfg").is_file());
+        assert!(fs_err::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("gone"), &dangling).unwrap();
+        assert!(matches!(
+            create(&dangling, &target),
+            Err(VenvError::Create { .. })
+        ));
+        assert!(
+            fs_err::symlink_metadata(&dangling).is_ok(),
+            "the link was removed"
+        );
     }
 
     #[test]
