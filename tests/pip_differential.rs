@@ -337,10 +337,10 @@ fn install_both_and_compare(
             assert_eq!(lines(a_content), lines(b_content), "launcher {path}");
             assert_eq!(lines(a_content).len(), 3, "launcher {path}");
             launchers.push(path.clone());
-        } else if path.ends_with(".dist-info/INSTALLER") {
+        } else if is_installed_metadata(path, "INSTALLER") {
             assert_eq!(a_content, b"verse\n");
             assert_eq!(b_content, b"pip\n");
-        } else if path.ends_with(".dist-info/RECORD") {
+        } else if is_installed_metadata(path, "RECORD") {
             let a_rows = record_rows(a_content);
             let mut b_rows = record_rows(b_content);
             let site = Path::new(path).parent().unwrap().parent().unwrap();
@@ -399,6 +399,22 @@ fn install_both_and_compare(
         added: a_added,
         pip_stale_rows,
     }
+}
+
+/// `<site-packages>/<name>.dist-info/<file>`: what the installers wrote. A `.dist-info`
+/// deeper down is a package's vendored copy (bleach ships
+/// `bleach/_vendor/html5lib-1.1.dist-info/INSTALLER` = `pip`), installed like any file.
+fn is_installed_metadata(path: &str, file: &str) -> bool {
+    let path = Path::new(path);
+    let dist_info = path.parent();
+    path.file_name().is_some_and(|n| n == file)
+        && dist_info
+            .and_then(Path::file_name)
+            .is_some_and(|n| n.to_string_lossy().ends_with(".dist-info"))
+        && dist_info
+            .and_then(Path::parent)
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == "site-packages")
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -499,8 +515,32 @@ fn verse_lays_out_real_wheels_like_pip() {
     assert!(!wheels.is_empty());
     let pip_wheel = std::env::var_os("VERSE_PIP_WHEEL").map(PathBuf::from);
     let result = install_both_and_compare(&dir, &wheels, pip_wheel.as_deref());
-    let names = install::installed(&result.venv).unwrap();
-    assert_eq!(names.len(), wheels.len());
+    let dists = install::installed(&result.venv).unwrap();
+    assert_eq!(dists.len(), wheels.len());
+
+    // Byte-compile everything (pip would have), then uninstall it all: the venv is as new.
+    let status = Command::new(&result.venv.python)
+        .args(["-m", "compileall", "-q"])
+        .arg(&result.venv.purelib)
+        .env_remove("PYTHONDONTWRITEBYTECODE")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for dist in &dists {
+        install::uninstall(&result.venv, dist).unwrap();
+    }
+    let left: Vec<String> = tree(&result.venv.root)
+        .into_keys()
+        .filter(|k| result.added.contains_key(k) || k.ends_with(".pyc"))
+        .collect();
+    assert!(left.is_empty(), "left after uninstall: {left:?}");
+    let leftover_dirs: Vec<PathBuf> = std::fs::read_dir(&result.venv.purelib)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(leftover_dirs.is_empty(), "{leftover_dirs:?}");
+    assert!(!result.venv.root.join("share").exists());
+    assert!(!result.venv.root.join("include/site").exists());
     eprintln!(
         "{} wheels, {} files identical to pip's install apart from the allowed differences",
         wheels.len(),

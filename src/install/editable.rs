@@ -26,8 +26,8 @@ use super::fsutil::{self, Mode};
 use super::paths;
 use super::record::{self, Row};
 use super::scripts::{self, Callable};
-use super::{installed, uninstall, EditableProject, InstallError, InstalledDistribution};
-use crate::packaging::Version;
+use super::{read_dist_info, uninstall, EditableProject, InstallError, InstalledDistribution};
+use crate::packaging::{normalize, PackageName, Version};
 use crate::venv::Venv;
 
 pub(crate) fn install(
@@ -85,10 +85,8 @@ pub(crate) fn install(
         }
     }
 
-    for dist in installed(venv)? {
-        if dist.name == project.name {
-            uninstall(venv, &dist)?;
-        }
+    for dist in installed_named(venv, &project.name)? {
+        uninstall(venv, &dist)?;
     }
 
     // Poetry's `module_name` / `escape_name`: the normalized name with `_` for `-`.
@@ -162,6 +160,41 @@ pub(crate) fn install(
         version,
         dist_info: final_dir,
     })
+}
+
+/// The installed distributions named `name`. Only their `.dist-info` directories are read, so
+/// an unrelated broken one elsewhere in site-packages does not stop the project's install.
+fn installed_named(
+    venv: &Venv,
+    name: &PackageName,
+) -> Result<Vec<InstalledDistribution>, InstallError> {
+    let mut found = Vec::new();
+    let mut dirs = vec![&venv.purelib];
+    if venv.platlib != venv.purelib {
+        dirs.push(&venv.platlib);
+    }
+    for dir in dirs {
+        let Ok(entries) = fs_err::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let file_name = entry.file_name();
+            let Some(stem) = file_name
+                .to_str()
+                .and_then(|n| n.strip_suffix(".dist-info"))
+            else {
+                continue;
+            };
+            let matches = stem
+                .rsplit_once('-')
+                .is_some_and(|(n, _)| normalize(n) == name.as_ref());
+            // Without METADATA it is no distribution (see `installed`).
+            if matches && entry.path().is_dir() && entry.path().join("METADATA").exists() {
+                found.push(read_dist_info(&entry.path())?);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Poetry's `escape_version`: runs of characters other than word characters and `.` become `_`.

@@ -45,10 +45,19 @@ impl Mode {
 
 /// A fresh temporary path beside `dest` that no other writer (thread or process) uses.
 pub(crate) fn temp_path_for(dest: &Path) -> PathBuf {
-    let name = dest
+    // The destination's name keeps temporary files recognisable; cut so that the result stays
+    // under NAME_MAX (255 bytes) whatever the destination's length.
+    let full = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let mut name = String::new();
+    for c in full.chars() {
+        if name.len() + c.len_utf8() > 100 {
+            break;
+        }
+        name.push(c);
+    }
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     dest.with_file_name(format!(".{name}.{}-{n}.verse-tmp", std::process::id()))
 }

@@ -73,7 +73,8 @@ pub struct EditableProject {
     pub package: RootPackage,
 }
 
-/// Lists the distributions installed in the venv's purelib and platlib, sorted by path.
+/// Lists the distributions installed in the venv's purelib and platlib, sorted by path. A
+/// `.dist-info` without METADATA is none (as for `importlib.metadata` and pip).
 pub fn installed(venv: &Venv) -> Result<Vec<InstalledDistribution>, InstallError> {
     let mut dirs = vec![venv.purelib.clone()];
     if venv.platlib != venv.purelib {
@@ -90,11 +91,15 @@ pub fn installed(venv: &Venv) -> Result<Vec<InstalledDistribution>, InstallError
         for entry in entries {
             let entry = entry.map_err(|e| metadata_error(&dir, e.to_string()))?;
             let path = entry.path();
+            // `~name-1.0.dist-info` is what an interrupted pip uninstall leaves behind (pip
+            // itself ignores those as "invalid distributions"); `.`-names are staging dirs.
             let is_dist_info = path
                 .file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(".dist-info") && !n.starts_with('.'));
-            if is_dist_info && path.is_dir() {
+                .is_some_and(|n| n.ends_with(".dist-info") && !n.starts_with(['.', '~']));
+            // Without METADATA it describes no distribution: `importlib.metadata` (hence
+            // Poetry) and pip skip it, and one stray directory must not stop every install.
+            if is_dist_info && path.is_dir() && path.join("METADATA").exists() {
                 paths.push(path);
             }
         }

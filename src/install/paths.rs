@@ -1,12 +1,16 @@
 //! Path safety and RECORD paths: which archive member names are acceptable, how an installed
 //! path is written in RECORD (relative to the directory holding the `.dist-info`, `/`-separated,
-//! `../../../bin/x` for scripts), and whether a path stays inside the venv.
+//! `../../../bin/x` for scripts), whether a path stays inside the venv, and which files belong
+//! to the venv itself.
 //!
 //! Member names are checked before anything is written. verse rejects (pip aborts too; uv skips
 //! the member) any name that is absolute, has a `..`, `.` or empty component, a NUL, backslash or
 //! other control character, or starts with a drive letter. A legitimate wheel has none of these.
 
 use std::path::{Component, Path, PathBuf};
+
+use super::scripts::is_interpreter_name;
+use crate::venv::Venv;
 
 /// Checks an archive member name and returns its `/`-separated components.
 pub(crate) fn member_components(name: &str) -> Result<Vec<&str>, String> {
@@ -71,6 +75,20 @@ pub(crate) fn resolve_record_path(record_path: &str, base: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// What `path` is, if it is one of the files that make the directory a venv: an interpreter
+/// link in `bin/` or `pyvenv.cfg`. No wheel may write them and no uninstall may remove them,
+/// whatever a RECORD says.
+pub(crate) fn venv_own_file(venv: &Venv, path: &Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_string_lossy();
+    if path.parent() == Some(venv.scripts.as_path()) && is_interpreter_name(&name) {
+        return Some("the venv's interpreter");
+    }
+    if path == venv.root.join("pyvenv.cfg") {
+        return Some("the venv's pyvenv.cfg");
+    }
+    None
 }
 
 #[cfg(test)]

@@ -259,6 +259,34 @@ fn uninstall_refuses_record_paths_outside_the_venv() {
     assert!(!dist.dist_info.exists());
 }
 
+/// The install refuses to write the venv's interpreter links and pyvenv.cfg; removing a
+/// distribution whose RECORD lists them (written by another tool, or edited) must not delete
+/// them either, or the venv is broken for every later run.
+#[test]
+fn uninstall_never_removes_the_venvs_interpreter_or_pyvenv_cfg() {
+    let f = fixture();
+    let dist = install(
+        &f,
+        &TestWheel::new("greedy", "1.0").file("greedy.py", ""),
+        &WheelOptions::default(),
+    )
+    .unwrap();
+    let record = dist.dist_info.join("RECORD");
+    let mut text = fs_err::read_to_string(&record).unwrap();
+    text.push_str("../../../bin/python,,\r\n../../../bin/python3,,\r\n../../../pyvenv.cfg,,\r\n");
+    fs_err::write(&record, text).unwrap();
+    let err = uninstall(&f.venv, &dist).unwrap_err();
+    assert!(
+        matches!(&err, InstallError::UnsafeRecord { paths, .. } if paths.len() == 3),
+        "{err:?}"
+    );
+    assert!(fs_err::symlink_metadata(f.venv.scripts.join("python")).is_ok());
+    assert!(fs_err::symlink_metadata(f.venv.scripts.join("python3")).is_ok());
+    assert!(f.venv.root.join("pyvenv.cfg").is_file());
+    assert!(!f.venv.purelib.join("greedy.py").exists());
+    assert!(!dist.dist_info.exists());
+}
+
 #[test]
 fn hostile_or_malformed_wheels_are_rejected_before_writing() {
     let f = fixture();
@@ -363,6 +391,26 @@ fn concurrent_installs_share_namespace_directories() {
         .filter(|p| p.contains("verse-tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// A `.dist-info` without METADATA (what an interrupted install or a stray `mkdir` leaves)
+/// describes no distribution: `importlib.metadata`, and so Poetry, and pip skip it. It must
+/// not make every later install fail.
+#[test]
+fn a_dist_info_without_metadata_is_not_an_installed_distribution() {
+    let f = fixture();
+    let dist = install(&f, &demo_wheel(), &WheelOptions::default()).unwrap();
+    fs_err::create_dir(f.venv.purelib.join("ghost-1.0.dist-info")).unwrap();
+    let out = Command::new(&f.venv.python)
+        .args([
+            "-c",
+            "import importlib.metadata as m; print(sorted(d.metadata['Name'] for d in m.distributions() if d.metadata['Name']))",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "['demo-pkg']\n");
+
+    assert_eq!(installed(&f.venv).unwrap(), vec![dist]);
 }
 
 #[test]
@@ -592,4 +640,53 @@ fn concurrent_upgrades_in_a_shared_namespace() {
             assert!(header.is_file(), "{}", header.display());
         }
     }
+}
+
+#[test]
+fn long_file_names_install() {
+    let f = fixture();
+    let long = format!("pkg/{}.py", "n".repeat(250));
+    let wheel = TestWheel::new("long", "1.0").file(&long, "L = 1\n");
+    install(&f, &wheel, &WheelOptions::default()).unwrap();
+    assert!(f.venv.purelib.join(&long).is_file());
+}
+
+/// A wheel that breaks half-way (a member whose data fails its CRC: the file matched the
+/// lock, so re-running cannot help) must not leave the members written before it in
+/// site-packages: with no RECORD claiming them, nothing would ever remove them. Files that
+/// were already there (a namespace `__init__.py` another package installed) stay.
+#[test]
+fn a_wheel_failing_half_way_leaves_none_of_its_files() {
+    let f = fixture();
+    let shared = f.venv.purelib.join("ns/__init__.py");
+    fs_err::create_dir_all(shared.parent().unwrap()).unwrap();
+    fs_err::write(&shared, "# another package's\n").unwrap();
+    let before = tree(&f.venv.root);
+    let wheel = TestWheel::new("part", "1.0")
+        .file("ns/__init__.py", "# another package's\n")
+        .file("part/a.py", "A = 1\n")
+        .file("part/deep/b.py", "B = 1\n")
+        .data("data/share/part/x.txt", "x\n")
+        .file("part/z.py", &"Z = 2\n".repeat(50))
+        .entry_points("[console_scripts]\npart = part.a:main\n");
+    let path = wheel.build(&f.wheels);
+    let mut bytes = fs_err::read(&path).unwrap();
+    let name = b"part/z.py";
+    let at = bytes.windows(name.len()).position(|w| w == name).unwrap();
+    // The first occurrence is the local header; its data follows the name.
+    bytes[at + name.len() + 3] ^= 0xff;
+    fs_err::write(&path, &bytes).unwrap();
+
+    let result = install_wheel(
+        &f.venv,
+        &path,
+        &filename_of(&wheel),
+        &WheelOptions::default(),
+    );
+
+    assert!(
+        matches!(&result, Err(InstallError::InvalidWheel { message, .. }) if message.contains("part/z.py")),
+        "{result:?}"
+    );
+    assert_same_tree(&tree(&f.venv.root), &before, "after the failed install");
 }

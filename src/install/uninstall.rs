@@ -4,8 +4,10 @@
 //!
 //! Safety (uv's GHSA-pjjw-68hj-v9mw): a RECORD path is resolved against the directory holding
 //! the `.dist-info`, and a path outside the venv (lexically, or through a symlinked directory)
-//! is not touched; the rest is removed and the refusal is reported as an error. The venv's own
-//! directories (site-packages, bin, `include/`, the root) are never removed even when empty.
+//! is not touched, nor are the venv's own files (its `bin/python*` links, `pyvenv.cfg`), which
+//! no install may write either; the rest is removed and the refusal is reported as an error.
+//! The venv's own directories (site-packages, bin, `include/`, the root) are never removed
+//! even when empty.
 //!
 //! Not done here: deciding what to uninstall, or running concurrently with installs into the
 //! same directories (pruning an empty directory could race with a wheel about to fill it; the
@@ -15,7 +17,7 @@ use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::paths::resolve_record_path;
+use super::paths::{resolve_record_path, venv_own_file};
 use super::record;
 use super::{InstallError, InstalledDistribution};
 use crate::venv::Venv;
@@ -51,7 +53,7 @@ pub(crate) fn uninstall(venv: &Venv, dist: &InstalledDistribution) -> Result<(),
             refused.push(record_path.clone());
             continue;
         };
-        if !path.starts_with(&venv.root) {
+        if !path.starts_with(&venv.root) || venv_own_file(venv, &path).is_some() {
             refused.push(record_path.clone());
             continue;
         }
@@ -85,9 +87,24 @@ pub(crate) fn uninstall(venv: &Venv, dist: &InstalledDistribution) -> Result<(),
         touched_dirs.insert(parent.to_path_buf());
     }
 
+    prune_empty_dirs(venv, touched_dirs);
+
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(InstallError::UnsafeRecord {
+            name,
+            paths: refused,
+        })
+    }
+}
+
+/// Removes each of `dirs` and its parents while they are empty, inside the venv, sparing the
+/// venv's own directories.
+pub(crate) fn prune_empty_dirs(venv: &Venv, dirs: impl IntoIterator<Item = PathBuf>) {
     let protected = protected_dirs(venv);
     // Deepest first, so a parent is tried after its children.
-    let mut dirs: Vec<PathBuf> = touched_dirs.into_iter().collect();
+    let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
     dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
     for dir in dirs {
         let mut current = Some(dir.as_path());
@@ -101,15 +118,6 @@ pub(crate) fn uninstall(venv: &Venv, dist: &InstalledDistribution) -> Result<(),
             }
             current = dir.parent();
         }
-    }
-
-    if refused.is_empty() {
-        Ok(())
-    } else {
-        Err(InstallError::UnsafeRecord {
-            name,
-            paths: refused,
-        })
     }
 }
 

@@ -13,6 +13,9 @@
 //!    INSTALLER, REQUESTED, direct_url.json, RECORD last) and renamed into place, so metadata
 //!    never claims a package whose files are not all there.
 //!
+//! If phase 2 or 3 fails (a member failing its CRC, a full disk), the files this install
+//! created are removed again (`roll_back`), so no file is left that no RECORD claims.
+//!
 //! Differences from pip, each deliberate:
 //! * RECORD rows that name a file the wheel did not install are dropped (pip keeps them, e.g. the
 //!   row of a skipped setuptools wrapper script): uninstall must only delete what the wheel put
@@ -21,6 +24,7 @@
 //! * A member or launcher that would replace the venv's `bin/python*` or `pyvenv.cfg` is refused.
 //! * No bytecode is compiled (pip's `--no-compile`), so RECORD has no `.pyc` rows.
 //! * Overlapping or oversize zip entries are refused (zip bombs); entry names must be unique.
+//! * A failed install takes back the files it created (pip leaves them).
 
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -30,6 +34,7 @@ use super::fsutil::{self, Mode};
 use super::paths::{self, member_components};
 use super::record::{self, Row};
 use super::scripts::{self, Callable, EntryPoints};
+use super::uninstall;
 use super::{InstallError, InstalledDistribution, WheelOptions};
 use crate::packaging::{normalize, Version, WheelFilename};
 use crate::venv::Venv;
@@ -54,9 +59,79 @@ struct Member {
     size: u64,
 }
 
+impl Member {
+    /// pip's mode for an extracted file: with the x bits if the archive had any.
+    fn mode(&self) -> Mode {
+        if self.executable {
+            Mode::EXECUTABLE
+        } else {
+            Mode::FILE
+        }
+    }
+}
+
 struct Launcher {
     name: String,
     callable: Callable,
+}
+
+/// A regular-file entry of the archive, from its central directory.
+struct Entry {
+    index: usize,
+    name: String,
+    executable: bool,
+    size: u64,
+}
+
+/// Everything decided before the first write.
+struct Plan {
+    /// `<name>-<version>.dist-info`.
+    dist_info: String,
+    /// Where the archive root goes: purelib or platlib.
+    lib_dir: PathBuf,
+    /// The wheel's own RECORD rows, re-pointed at the installed paths at the end.
+    old_rows: Vec<Vec<String>>,
+    members: Vec<Member>,
+    launchers: Vec<Launcher>,
+}
+
+/// What phase 2 wrote, for RECORD: (archive name, RECORD path) of every member written,
+/// the rows of files changed on the way (rewritten shebangs), and the generated files' rows.
+#[derive(Default)]
+struct Written {
+    installed: Vec<(String, String)>,
+    changed: HashMap<String, Row>,
+    generated: Vec<Row>,
+}
+
+type Archive = zip::ZipArchive<fs_err::File>;
+
+/// Builds this install's errors, all naming the wheel file.
+struct Errors {
+    filename: String,
+}
+
+impl Errors {
+    fn invalid(&self, message: impl Into<String>) -> InstallError {
+        InstallError::InvalidWheel {
+            filename: self.filename.clone(),
+            message: message.into(),
+        }
+    }
+
+    fn io(&self, source: io::Error) -> InstallError {
+        InstallError::Io {
+            filename: self.filename.clone(),
+            source,
+        }
+    }
+
+    fn extract(&self, member: &str, error: Extract) -> InstallError {
+        match error {
+            Extract::Io(source) => self.io(source),
+            Extract::Archive(m) => self.invalid(format!("cannot read {member}: {m}")),
+        }
+    }
 }
 
 pub(crate) fn install(
@@ -65,48 +140,65 @@ pub(crate) fn install(
     filename: &WheelFilename,
     options: &WheelOptions,
 ) -> Result<InstalledDistribution, InstallError> {
-    let display = wheel
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| wheel.display().to_string());
-    let invalid = |message: String| InstallError::InvalidWheel {
-        filename: display.clone(),
-        message,
+    let errors = Errors {
+        filename: wheel
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| wheel.display().to_string()),
     };
-    let io_error = |source: io::Error| InstallError::Io {
-        filename: display.clone(),
-        source,
-    };
+    let python = venv
+        .python
+        .to_str()
+        .ok_or_else(|| errors.invalid("the venv path is not valid UTF-8"))?;
+    let file = fs_err::File::open(wheel).map_err(|e| errors.io(e))?;
+    let archive_len = file.metadata().map_err(|e| errors.io(e))?.len();
+    let mut archive = zip::ZipArchive::new(file)
+        .map_err(|e| errors.invalid(format!("not a valid zip archive: {e}")))?;
 
-    let file = fs_err::File::open(wheel).map_err(io_error)?;
-    let archive_len = file.metadata().map_err(io_error)?.len();
-    let mut archive =
-        zip::ZipArchive::new(file).map_err(|e| invalid(format!("not a valid zip archive: {e}")))?;
+    let entries = read_entries(&mut archive, archive_len, &errors)?;
+    let plan = plan(venv, &mut archive, &entries, filename, &errors)?;
+    let mut created = Vec::new();
+    let dist_info = write_files(venv, &mut archive, &plan, python, &errors, &mut created)
+        .and_then(|written| write_dist_info(&mut archive, &plan, written, options, &errors));
+    let dist_info = match dist_info {
+        Ok(dist_info) => dist_info,
+        Err(error) => {
+            roll_back(venv, &created);
+            return Err(error);
+        }
+    };
+    Ok(InstalledDistribution {
+        name: filename.name.clone(),
+        version: filename.version.clone(),
+        dist_info,
+    })
+}
+
+/// Phase 1a: the central directory, every name checked; directories dropped (pip creates
+/// directories only for the files in them).
+fn read_entries(
+    archive: &mut Archive,
+    archive_len: u64,
+    errors: &Errors,
+) -> Result<Vec<Entry>, InstallError> {
     if archive.has_duplicate_names() {
-        return Err(invalid("the archive names a file more than once".into()));
-    }
-
-    // Phase 1: plan.
-    struct Entry {
-        index: usize,
-        name: String,
-        executable: bool,
-        size: u64,
+        return Err(errors.invalid("the archive names a file more than once"));
     }
     let mut entries = Vec::new();
     let mut compressed_total: u64 = 0;
     for index in 0..archive.len() {
         let entry = archive
             .by_index_raw(index)
-            .map_err(|e| invalid(format!("unreadable archive entry #{index}: {e}")))?;
+            .map_err(|e| errors.invalid(format!("unreadable archive entry #{index}: {e}")))?;
         let name = entry
             .name()
-            .map_err(|e| invalid(format!("archive entry #{index} has an invalid name: {e}")))?
+            .map_err(|e| {
+                errors.invalid(format!("archive entry #{index} has an invalid name: {e}"))
+            })?
             .into_owned();
-        member_components(&name).map_err(&invalid)?;
+        member_components(&name).map_err(|m| errors.invalid(m))?;
         compressed_total = compressed_total.saturating_add(entry.compressed_size());
         if name.ends_with('/') {
-            // pip creates directories only for the files in them; empty ones are skipped.
             continue;
         }
         // pip's `zip_item_is_executable`: a regular file (S_IFREG) with any x bit. Symlink
@@ -120,50 +212,58 @@ pub(crate) fn install(
             size: entry.size(),
         });
     }
+    // Entries sharing compressed data (the classic zip bomb) add up to more than the file.
     if compressed_total > archive_len {
-        return Err(invalid(
-            "archive entries overlap (their compressed data exceeds the file size)".into(),
-        ));
+        return Err(
+            errors.invalid("archive entries overlap (their compressed data exceeds the file size)")
+        );
     }
+    Ok(entries)
+}
 
-    let dist_info =
-        find_dist_info(entries.iter().map(|e| e.name.as_str()), filename).map_err(&invalid)?;
-    let mut read_member = |name: &str| -> Result<Option<Vec<u8>>, InstallError> {
+/// Phase 1b: the metadata, every destination and every launcher, checked.
+fn plan(
+    venv: &Venv,
+    archive: &mut Archive,
+    entries: &[Entry],
+    filename: &WheelFilename,
+    errors: &Errors,
+) -> Result<Plan, InstallError> {
+    let dist_info = find_dist_info(entries.iter().map(|e| e.name.as_str()), filename)
+        .map_err(|m| errors.invalid(m))?;
+    let mut read_member = |name: &str| -> Result<Option<String>, InstallError> {
         let Some(entry) = entries.iter().find(|e| e.name == name) else {
             return Ok(None);
         };
-        read_entry(&mut archive, entry.index, entry.size)
-            .map(Some)
-            .map_err(|e| invalid(format!("cannot read {name}: {e}")))
+        let bytes = read_entry(archive, entry.index, entry.size)
+            .map_err(|e| errors.invalid(format!("cannot read {name}: {e}")))?;
+        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
     };
     let wheel_text = read_member(&format!("{dist_info}/WHEEL"))?
-        .ok_or_else(|| invalid(format!("{dist_info}/WHEEL is missing")))?;
-    let root_is_purelib = parse_wheel_file(&String::from_utf8_lossy(&wheel_text))
-        .map_err(|m| invalid(format!("{dist_info}/WHEEL: {m}")))?;
-    let record_name = format!("{dist_info}/RECORD");
-    let record_text =
-        read_member(&record_name)?.ok_or_else(|| invalid(format!("{record_name} is missing")))?;
-    let old_rows = record::parse(&String::from_utf8_lossy(&record_text)).map_err(&invalid)?;
+        .ok_or_else(|| errors.invalid(format!("{dist_info}/WHEEL is missing")))?;
+    let root_is_purelib = parse_wheel_file(&wheel_text)
+        .map_err(|m| errors.invalid(format!("{dist_info}/WHEEL: {m}")))?;
+    let record_text = read_member(&format!("{dist_info}/RECORD"))?
+        .ok_or_else(|| errors.invalid(format!("{dist_info}/RECORD is missing")))?;
+    let old_rows = record::parse(&record_text).map_err(|m| errors.invalid(m))?;
     let entry_points = match read_member(&format!("{dist_info}/entry_points.txt"))? {
-        Some(text) => {
-            scripts::parse_entry_points(&String::from_utf8_lossy(&text)).map_err(&invalid)?
-        }
+        Some(text) => scripts::parse_entry_points(&text).map_err(|m| errors.invalid(m))?,
         None => EntryPoints::default(),
     };
 
     let lib_dir = if root_is_purelib {
-        &venv.purelib
+        venv.purelib.clone()
     } else {
-        &venv.platlib
+        venv.platlib.clone()
     };
     let headers = venv.include.join(filename.name.as_ref());
     let mut members = Vec::new();
-    for entry in &entries {
-        let components = member_components(&entry.name).map_err(&invalid)?;
+    for entry in entries {
+        let components = member_components(&entry.name).map_err(|m| errors.invalid(m))?;
         let (dest, kind) = if components[0].ends_with(".data") {
             // pip treats any top-level `*.data` directory as the data directory.
             if components.len() < 3 {
-                return Err(invalid(format!(
+                return Err(errors.invalid(format!(
                     "unexpected file {}: .data contents must be named `<scheme key>/<path>`",
                     entry.name
                 )));
@@ -175,7 +275,7 @@ pub(crate) fn install(
                 "data" => (&venv.data, Kind::Data),
                 "scripts" => (&venv.scripts, Kind::Script),
                 other => {
-                    return Err(invalid(format!(
+                    return Err(errors.invalid(format!(
                         "unknown scheme key `{other}` in {} (valid: data, headers, platlib, \
                          purelib, scripts)",
                         entry.name
@@ -184,14 +284,15 @@ pub(crate) fn install(
             };
             (join(dir, &components[2..]), kind)
         } else if components[0] == dist_info {
-            (join(lib_dir, &components), Kind::DistInfo)
+            (join(&lib_dir, &components), Kind::DistInfo)
         } else {
-            (join(lib_dir, &components), Kind::Root)
+            (join(&lib_dir, &components), Kind::Root)
         };
         if kind == Kind::Script && entry_points.is_wrapper(components[components.len() - 1]) {
             continue;
         }
-        check_destination(venv, &dest).map_err(|m| invalid(format!("{}: {m}", entry.name)))?;
+        check_destination(venv, &dest)
+            .map_err(|m| errors.invalid(format!("{}: {m}", entry.name)))?;
         members.push(Member {
             index: entry.index,
             name: entry.name.clone(),
@@ -201,92 +302,150 @@ pub(crate) fn install(
             size: entry.size,
         });
     }
-    let launchers = plan_launchers(&entry_points, venv.python_version).map_err(&invalid)?;
-    let python = venv
-        .python
-        .to_str()
-        .ok_or_else(|| invalid("the venv path is not valid UTF-8".into()))?;
+    let launchers =
+        plan_launchers(&entry_points, venv.python_version).map_err(|m| errors.invalid(m))?;
+    Ok(Plan {
+        dist_info,
+        lib_dir,
+        old_rows,
+        members,
+        launchers,
+    })
+}
 
-    // Phase 2: files, in pip's order.
-    let mut installed: Vec<(String, String)> = Vec::new();
-    let mut changed: HashMap<String, Row> = HashMap::new();
-    let mut generated: Vec<Row> = Vec::new();
+/// Phase 2: every file outside the `.dist-info`, in pip's order, then the launchers. Each
+/// file that did not exist before is noted in `created` with the identity of what was
+/// written, so a failure can take back what this wheel added (see [`roll_back`]).
+fn write_files(
+    venv: &Venv,
+    archive: &mut Archive,
+    plan: &Plan,
+    python: &str,
+    errors: &Errors,
+    created: &mut Vec<Created>,
+) -> Result<Written, InstallError> {
+    let mut written = Written::default();
     for kind in [Kind::Root, Kind::Data, Kind::Script] {
-        for member in members.iter().filter(|m| m.kind == kind) {
-            let record_path = paths::record_path(&member.dest, lib_dir);
-            let mode = if member.executable {
-                Mode::EXECUTABLE
-            } else {
-                Mode::FILE
-            };
+        for member in plan.members.iter().filter(|m| m.kind == kind) {
+            let new = fs_err::symlink_metadata(&member.dest).is_err();
+            let record_path = paths::record_path(&member.dest, &plan.lib_dir);
             if kind == Kind::Script {
-                let content = read_entry(&mut archive, member.index, member.size)
-                    .map_err(|e| invalid(format!("cannot read {}: {e}", member.name)))?;
+                let content = read_entry(archive, member.index, member.size)
+                    .map_err(|e| errors.invalid(format!("cannot read {}: {e}", member.name)))?;
                 let fixed = scripts::fix_shebang(&content, python);
                 let content = fixed.as_deref().unwrap_or(&content);
-                fsutil::write_bytes(&member.dest, mode, content).map_err(io_error)?;
+                fsutil::write_bytes(&member.dest, member.mode(), content)
+                    .map_err(|e| errors.io(e))?;
                 if fixed.is_some() {
-                    changed.insert(
-                        record_path.clone(),
-                        Row::for_content(record_path.clone(), content),
-                    );
+                    let row = Row::for_content(record_path.clone(), content);
+                    written.changed.insert(record_path.clone(), row);
                 }
             } else {
-                extract(&mut archive, member, mode).map_err(|e| match e {
-                    Extract::Io(source) => io_error(source),
-                    Extract::Archive(m) => invalid(format!("cannot read {}: {m}", member.name)),
-                })?;
+                extract(archive, member, &member.dest)
+                    .map_err(|e| errors.extract(&member.name, e))?;
             }
-            installed.push((member.name.clone(), record_path));
+            if new {
+                created.push(Created::now(&member.dest));
+            }
+            written.installed.push((member.name.clone(), record_path));
         }
     }
-    for launcher in &launchers {
+    for launcher in &plan.launchers {
         let dest = venv.scripts.join(&launcher.name);
+        let new = fs_err::symlink_metadata(&dest).is_err();
         let content = scripts::launcher(python, &launcher.callable, venv.python_version);
-        fsutil::write_bytes(&dest, Mode::LAUNCHER, content.as_bytes()).map_err(io_error)?;
-        generated.push(Row::for_content(
-            paths::record_path(&dest, lib_dir),
-            content.as_bytes(),
-        ));
+        fsutil::write_bytes(&dest, Mode::LAUNCHER, content.as_bytes()).map_err(|e| errors.io(e))?;
+        if new {
+            created.push(Created::now(&dest));
+        }
+        let record_path = paths::record_path(&dest, &plan.lib_dir);
+        written
+            .generated
+            .push(Row::for_content(record_path, content.as_bytes()));
     }
+    Ok(written)
+}
 
-    // Phase 3: the .dist-info, staged and renamed into place.
-    let final_dir = lib_dir.join(&dist_info);
+/// A file this install created: its path and the identity (device, inode) of what it wrote.
+struct Created {
+    path: PathBuf,
+    id: Option<(u64, u64)>,
+}
+
+impl Created {
+    fn now(path: &Path) -> Created {
+        Created {
+            path: path.to_path_buf(),
+            id: file_id(path),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path)
+        .ok()
+        .map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_path: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// After a failed install: removes the files this wheel created and the directories left
+/// empty, so no file stays behind that no RECORD claims (nothing could ever remove it, and it
+/// could shadow the version installed later). Files that existed before stay, and so does a
+/// file another wheel installing in parallel has since replaced (its identity changed): both
+/// may belong to another package, like a shared namespace `__init__.py`. Best effort: the
+/// install error is what the user needs to see.
+fn roll_back(venv: &Venv, created: &[Created]) {
+    let mut parents = Vec::new();
+    for file in created {
+        if file.id.is_none() || file_id(&file.path) != file.id {
+            continue;
+        }
+        if std::fs::remove_file(&file.path).is_ok() {
+            if let Some(parent) = file.path.parent() {
+                parents.push(parent.to_path_buf());
+            }
+        }
+    }
+    uninstall::prune_empty_dirs(venv, parents);
+}
+
+/// Phase 3: the `.dist-info`, assembled in a hidden staging directory (its members,
+/// INSTALLER, direct_url.json, REQUESTED, then RECORD) and renamed into place.
+fn write_dist_info(
+    archive: &mut Archive,
+    plan: &Plan,
+    mut written: Written,
+    options: &WheelOptions,
+    errors: &Errors,
+) -> Result<PathBuf, InstallError> {
+    let final_dir = plan.lib_dir.join(&plan.dist_info);
     let stage = fsutil::temp_path_for(&final_dir);
-    let staged =
-        |dest: &Path| -> PathBuf { stage.join(dest.strip_prefix(&final_dir).unwrap_or(dest)) };
+    let staged = |dest: &Path| stage.join(dest.strip_prefix(&final_dir).unwrap_or(dest));
+    let record_name = format!("{}/RECORD", plan.dist_info);
     let result = (|| -> Result<(), InstallError> {
-        fs_err::create_dir_all(&stage).map_err(io_error)?;
-        for member in members.iter().filter(|m| m.kind == Kind::DistInfo) {
+        fs_err::create_dir_all(&stage).map_err(|e| errors.io(e))?;
+        for member in plan.members.iter().filter(|m| m.kind == Kind::DistInfo) {
             if member.name == record_name {
                 continue;
             }
-            let mode = if member.executable {
-                Mode::EXECUTABLE
-            } else {
-                Mode::FILE
-            };
-            let target = Member {
-                dest: staged(&member.dest),
-                name: member.name.clone(),
-                ..*member
-            };
-            extract(&mut archive, &target, mode).map_err(|e| match e {
-                Extract::Io(source) => io_error(source),
-                Extract::Archive(m) => invalid(format!("cannot read {}: {m}", member.name)),
-            })?;
-            installed.push((
-                member.name.clone(),
-                paths::record_path(&member.dest, lib_dir),
-            ));
+            extract(archive, member, &staged(&member.dest))
+                .map_err(|e| errors.extract(&member.name, e))?;
+            let record_path = paths::record_path(&member.dest, &plan.lib_dir);
+            written.installed.push((member.name.clone(), record_path));
         }
         let mut generate = |name: &str, content: &[u8]| -> Result<(), InstallError> {
             let dest = final_dir.join(name);
-            fsutil::write_bytes(&staged(&dest), Mode::FILE, content).map_err(io_error)?;
-            generated.push(Row::for_content(
-                paths::record_path(&dest, lib_dir),
-                content,
-            ));
+            fsutil::write_bytes(&staged(&dest), Mode::FILE, content).map_err(|e| errors.io(e))?;
+            let record_path = paths::record_path(&dest, &plan.lib_dir);
+            written
+                .generated
+                .push(Row::for_content(record_path, content));
             Ok(())
         };
         generate("INSTALLER", b"verse\n")?;
@@ -296,31 +455,26 @@ pub(crate) fn install(
         if options.requested {
             generate("REQUESTED", b"")?;
         }
-        let record_path = paths::record_path(&final_dir.join("RECORD"), lib_dir);
-        let rows = record_rows(&old_rows, installed, &changed, generated, &record_path);
+        let record_path = paths::record_path(&final_dir.join("RECORD"), &plan.lib_dir);
+        let rows = record_rows(&plan.old_rows, written, &record_path);
         fsutil::write_bytes(
             &stage.join("RECORD"),
             Mode::FILE,
             record::write(&rows).as_bytes(),
         )
-        .map_err(io_error)?;
+        .map_err(|e| errors.io(e))?;
         // A reinstall of the same version replaces the old directory.
         match fs_err::remove_dir_all(&final_dir) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_error(e)),
+            Err(e) => return Err(errors.io(e)),
         }
-        fs_err::rename(&stage, &final_dir).map_err(io_error)
+        fs_err::rename(&stage, &final_dir).map_err(|e| errors.io(e))
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&stage);
     }
-    result?;
-    Ok(InstalledDistribution {
-        name: filename.name.clone(),
-        version: filename.version.clone(),
-        dist_info: final_dir,
-    })
+    result.map(|()| final_dir)
 }
 
 fn join(base: &Path, components: &[&str]) -> PathBuf {
@@ -397,20 +551,10 @@ fn check_destination(venv: &Venv, dest: &Path) -> Result<(), String> {
             dest.display()
         ));
     }
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    if dest.parent() == Some(&venv.scripts) && scripts::is_interpreter_name(&name) {
-        return Err(format!(
-            "would replace the venv's interpreter {}",
-            dest.display()
-        ));
+    match paths::venv_own_file(venv, dest) {
+        Some(what) => Err(format!("would replace {what} {}", dest.display())),
+        None => Ok(()),
     }
-    if dest == venv.root.join("pyvenv.cfg") {
-        return Err("would replace the venv's pyvenv.cfg".into());
-    }
-    Ok(())
 }
 
 fn plan_launchers(
@@ -432,13 +576,12 @@ fn plan_launchers(
 }
 
 /// pip's `get_csv_rows_for_installed`, plus the dropping of rows for files not installed.
-fn record_rows(
-    old_rows: &[Vec<String>],
-    installed: Vec<(String, String)>,
-    changed: &HashMap<String, Row>,
-    generated: Vec<Row>,
-    record_path: &str,
-) -> Vec<Row> {
+fn record_rows(old_rows: &[Vec<String>], written: Written, record_path: &str) -> Vec<Row> {
+    let Written {
+        installed,
+        changed,
+        generated,
+    } = written;
     let mut installed: Vec<(String, Option<String>)> = installed
         .into_iter()
         .map(|(src, dest)| (src, Some(dest)))
@@ -492,11 +635,7 @@ enum Extract {
 }
 
 /// Reads a whole member into memory (small files: metadata, scripts).
-fn read_entry(
-    archive: &mut zip::ZipArchive<fs_err::File>,
-    index: usize,
-    size: u64,
-) -> Result<Vec<u8>, String> {
+fn read_entry(archive: &mut Archive, index: usize, size: u64) -> Result<Vec<u8>, String> {
     let entry = archive.by_index(index).map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
     bounded(entry, size)
@@ -506,17 +645,13 @@ fn read_entry(
 }
 
 /// Streams a member to its destination. Reading to the end makes the zip crate check the CRC.
-fn extract(
-    archive: &mut zip::ZipArchive<fs_err::File>,
-    member: &Member,
-    mode: Mode,
-) -> Result<(), Extract> {
+fn extract(archive: &mut Archive, member: &Member, dest: &Path) -> Result<(), Extract> {
     let entry = archive
         .by_index(member.index)
         .map_err(|e| Extract::Archive(e.to_string()))?;
     let mut reader = bounded(entry, member.size);
     let mut archive_error = None;
-    let result = fsutil::write_atomic(&member.dest, mode, |file| {
+    let result = fsutil::write_atomic(dest, member.mode(), |file| {
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             let n = match reader.read(&mut buf) {

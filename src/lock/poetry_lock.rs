@@ -22,7 +22,9 @@ use super::{
     PackageSource,
 };
 use crate::packaging::poetry_constraint::python_marker;
-use crate::packaging::{normalize, ExtraName, FileHash, GroupName, PackageName, Version};
+use crate::packaging::{
+    is_valid_name, normalize, ExtraName, FileHash, GroupName, PackageName, Version, NAME_RULE,
+};
 
 /// Reads and checks a `poetry.lock`.
 pub fn read(path: &Path) -> Result<Lock, LockError> {
@@ -492,6 +494,12 @@ fn package_name(
             format!("package name `{name}` contains path characters"),
         ));
     }
+    if !is_valid_name(name) {
+        return Err(doc.invalid(
+            span,
+            format!("`{name}` is not a valid package name: {NAME_RULE}"),
+        ));
+    }
     PackageName::from_str(name)
         .map_err(|e| doc.invalid(span, format!("`{name}` is not a valid package name: {e}")))
 }
@@ -928,6 +936,14 @@ PySocks = ["3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"]
             let err =
                 message(lock(&format!("{base}name = \"{bad}\"\nversion = \"1.0\"\n")).unwrap_err());
             assert!(err.contains("path characters"), "{err}");
+            assert!(err.contains("line 5"), "{err}");
+        }
+
+        // An empty name (the planner's messages would read `==1.0`) or one PEP 508 refuses.
+        for bad in ["", " ", "-foo"] {
+            let err =
+                message(lock(&format!("{base}name = \"{bad}\"\nversion = \"1.0\"\n")).unwrap_err());
+            assert!(err.contains("not a valid package name"), "{err}");
             assert!(err.contains("line 5"), "{err}");
         }
 

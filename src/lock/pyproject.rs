@@ -23,7 +23,9 @@ use super::{
     DependencyGroup, LockError, Project, RootDependency, RootPackage, SourceDecl, SourcePriority,
 };
 use crate::packaging::poetry_constraint::python_marker;
-use crate::packaging::{normalize, ExtraName, GroupName, PackageName};
+use crate::packaging::{
+    is_valid_name, normalize, ExtraName, GroupName, PackageName, Version, NAME_RULE,
+};
 
 /// Reads `<project_dir>/pyproject.toml`.
 pub fn read(project_dir: &Path) -> Result<Project, LockError> {
@@ -65,6 +67,12 @@ pub fn parse(project_dir: &Path, path: &Path, text: &str) -> Result<Project, Loc
     let name = match name_value {
         Some(value) => {
             let text = doc.str(value, "the project `name`")?;
+            if !is_valid_name(text) {
+                return Err(doc.invalid(
+                    value.span(),
+                    format!("`{text}` is not a valid project name: {NAME_RULE}"),
+                ));
+            }
             Some(PackageName::from_str(text).map_err(|e| {
                 doc.invalid(
                     value.span(),
@@ -74,16 +82,29 @@ pub fn parse(project_dir: &Path, path: &Path, text: &str) -> Result<Project, Loc
         }
         None => None,
     };
+    let package_mode = doc
+        .opt_bool(tool_poetry, "package-mode", "`[tool.poetry]`")?
+        .unwrap_or(true);
     let version = match project
         .get("version")
         .or_else(|| tool_poetry.get("version"))
     {
-        Some(value) => Some(doc.str(value, "the project `version`")?.to_string()),
+        Some(value) => {
+            let text = doc.str(value, "the project `version`")?;
+            // The root is installed under this version (its dist-info name): refuse a bad one
+            // now, before anything is downloaded, as Poetry refuses it on reading.
+            if package_mode {
+                if let Err(e) = text.parse::<Version>() {
+                    return Err(doc.invalid(
+                        value.span(),
+                        format!("the project version `{text}` is not a PEP 440 version: {e}"),
+                    ));
+                }
+            }
+            Some(text.to_string())
+        }
         None => None,
     };
-    let package_mode = doc
-        .opt_bool(tool_poetry, "package-mode", "`[tool.poetry]`")?
-        .unwrap_or(true);
 
     let deps = reader.dependencies(project, tool_poetry, dependency_groups)?;
 
@@ -1576,6 +1597,28 @@ dependencies = [
         assert!(text.contains("line 2") && text.contains("`foo`"), "{text}");
         let err = project("[project]\ndependencies = [\"not a requirement!!\"]\n").unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
+        // An empty project name once installed `.pth` and `-0.1.0.dist-info`.
+        for bad in ["", "-app", "my app"] {
+            let err =
+                project(&format!("[project]\nname = \"{bad}\"\nversion = \"1.0\"\n")).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.contains("line 2") && text.contains("not a valid project name"),
+                "{text}"
+            );
+        }
+        // The root's version goes into its dist-info name: checked here, not after the
+        // dependencies are installed.
+        let err = project("[project]\nname = \"app\"\nversion = \"banana\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("line 3") && text.contains("not a PEP 440 version"),
+            "{text}"
+        );
+        assert!(project(
+            "[project]\nname = \"app\"\nversion = \"banana\"\n[tool.poetry]\npackage-mode = false\n"
+        )
+        .is_ok());
         let err = project("[tool.poetry]\npackage-mode = \"no\"\n").unwrap_err();
         assert!(err.to_string().contains("line 2, column 16"), "{err}");
         assert!(matches!(

@@ -11,7 +11,7 @@ pub mod tags;
 pub mod wheel_filename;
 
 pub use hash::{FileHash, HashAlgorithm};
-pub use name::{normalize, GroupName};
+pub use name::{is_valid_name, normalize, GroupName, NAME_RULE};
 pub use pep440_rs::{Version, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree, PackageName};
 pub use tags::{Tag, Tags};

@@ -1,4 +1,4 @@
-//! Name normalization (PEP 503) and dependency-group names.
+//! Name normalization (PEP 503), the PEP 508 name rule, and dependency-group names.
 
 use std::fmt;
 
@@ -20,6 +20,23 @@ pub fn normalize(name: &str) -> String {
     }
     out
 }
+
+/// Whether `name` is a valid distribution name (PEP 508, the core metadata `Name` rule):
+/// ASCII letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit.
+/// `PackageName::from_str` normalizes without checking this (it takes `""`).
+/// [`NAME_RULE`] says it in words, for error messages.
+pub fn is_valid_name(name: &str) -> bool {
+    let alphanumeric = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    alphanumeric(name.chars().next())
+        && alphanumeric(name.chars().last())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// The rule [`is_valid_name`] checks, in words.
+pub const NAME_RULE: &str =
+    "letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit";
 
 /// A dependency group (`main`, `dev`, `docs`, ...), normalized like a package name because
 /// Poetry normalizes group names since 2.2 and compares them that way.

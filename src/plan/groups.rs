@@ -59,6 +59,24 @@ pub fn activated(project: &Project, selection: &Selection) -> Result<Vec<GroupNa
         .collect())
 }
 
+/// Poetry's warning when `--only` makes `--with`/`--without` moot (2.5.1
+/// `GroupCommand.activated_groups` ignores them the same way [`activated`] does).
+pub fn ignored_options_warning(selection: &Selection) -> Option<String> {
+    let given = |values: &[String]| {
+        values
+            .iter()
+            .flat_map(|v| v.split(','))
+            .any(|v| !v.trim().is_empty())
+    };
+    let moot = !selection.all_groups
+        && given(&selection.only)
+        && (given(&selection.with) || given(&selection.without));
+    moot.then(|| {
+        "the `--with` and `--without` options are ignored when used along with the `--only` option"
+            .to_string()
+    })
+}
+
 /// The root extras to install. Poetry validates `-E` names against the lock's `[extras]`
 /// table and takes `--all-extras` from the project; names are normalized, and like Poetry we
 /// also split on spaces (`-E "a b"`).

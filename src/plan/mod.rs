@@ -282,7 +282,9 @@ pub fn plan(
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
 
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = groups::ignored_options_warning(selection)
+        .into_iter()
+        .collect();
     for package in &packages {
         if matches!(package.artifact, Artifact::BestFromIndex)
             || matches!(package.artifact, Artifact::Wheel { hash: None, .. })

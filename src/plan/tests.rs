@@ -265,6 +265,20 @@ fn lock_21_only_main_uses_the_main_marker() {
     assert_eq!(names(&on_39), ["click==8.1.8", "tomli==2.5.0"]);
 }
 
+/// Poetry ignores `--with`/`--without` next to `--only`, and says so (2.5.1
+/// `GroupCommand.activated_groups`); silently dropping them would hide a mistake.
+#[test]
+fn only_with_with_or_without_warns_that_they_are_ignored() {
+    let (project, lock) = lock_21();
+    let both = selection(&[("only", "main"), ("without", "main")]);
+    let plan = plan(&project, &lock, &target("3.11.7"), &both, Policy::default()).unwrap();
+    assert_eq!(names(&plan), ["click==8.5.1"]);
+    assert_eq!(
+        plan.warnings,
+        ["the `--with` and `--without` options are ignored when used along with the `--only` option"]
+    );
+}
+
 #[test]
 fn lock_21_with_optional_group_and_extras() {
     let (project, lock) = lock_21();

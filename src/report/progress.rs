@@ -1,5 +1,6 @@
-//! Download progress: one byte-counting bar on a terminal, or one line per file with `-v`
-//! when the output is a log.
+//! Download progress: one byte-counting bar on a terminal; otherwise (a log: Docker build
+//! output, CI, or `-v`) one plain line per downloaded file, so a long download is never a
+//! silent step. `-q` prints neither.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -10,6 +11,9 @@ use crate::fetch::Reporter;
 
 pub struct DownloadProgress {
     bar: Option<ProgressBar>,
+    /// No bar and not quiet: a line per finished file.
+    lines: bool,
+    /// `-v`: also a line when a file starts.
     verbose: bool,
     files: usize,
     done: AtomicUsize,
@@ -32,6 +36,7 @@ impl DownloadProgress {
             bar
         });
         DownloadProgress {
+            lines: bar.is_none() && printer.verbosity != Verbosity::Quiet,
             bar,
             verbose: printer.verbosity == Verbosity::Verbose,
             files,
@@ -67,8 +72,8 @@ impl Reporter for DownloadProgress {
         if let Some(bar) = &self.bar {
             bar.set_message(format!("{done}/{}", self.files));
         }
-        if self.verbose {
-            eprintln!("Downloaded {file}");
+        if self.lines {
+            eprintln!("Downloaded {file} ({done}/{})", self.files);
         }
     }
 }

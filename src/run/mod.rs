@@ -11,7 +11,10 @@ use crate::cli::{Cli, Command};
 use crate::report::Printer;
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return command_line_error(&error),
+    };
     let printer = Printer::new(cli.quiet, cli.verbose);
     let result = match cli.command {
         Command::Install(args) => install::install_command(&args, &printer),
@@ -22,5 +25,18 @@ pub fn main() -> ExitCode {
             printer.error(&error);
             ExitCode::from(error.class as u8)
         }
+    }
+}
+
+/// Prints clap's message (help and version included) and picks the exit code: a mistake on
+/// the command line or in a `VERSE_*` variable is a wrong request, exit code 1 (README "Exit
+/// codes"), where clap would use 2, the code for work that failed.
+fn command_line_error(error: &clap::Error) -> ExitCode {
+    // Printing to a closed stdout/stderr has nowhere left to report to.
+    let _ = error.print();
+    if error.use_stderr() {
+        ExitCode::from(crate::error::ExitClass::Input as u8)
+    } else {
+        ExitCode::SUCCESS
     }
 }

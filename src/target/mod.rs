@@ -271,11 +271,18 @@ fn spawn_error(python: &Path, source: std::io::Error) -> ProbeError {
 fn not_python_or_failed(python: &Path, output: &RawOutput) -> ProbeError {
     let stderr = stderr_text(output);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let last_line = |text: &str| {
-        text.lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .map(|l| l.trim().to_string())
+    // The first line: wrappers (pyenv shims, shells, the dynamic loader) and CPython's own
+    // "Fatal Python error" state the cause first and add advice or context after it.
+    // Tracebacks, whose cause is last, are kept whole above.
+    let first_line = |text: &str| {
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let first = lines.next()?;
+        let first: String = first.chars().take(200).collect();
+        Some(match lines.count() {
+            0 => format!("`{first}`"),
+            1 => format!("`{first}` (and 1 more line)"),
+            more => format!("`{first}` (and {more} more lines)"),
+        })
     };
     if stderr.contains("Traceback (most recent call last)") {
         return ProbeError::Failed {
@@ -287,12 +294,9 @@ fn not_python_or_failed(python: &Path, output: &RawOutput) -> ProbeError {
         Some(code) => format!("it exited with status {code}"),
         None => "it was killed by a signal".to_string(),
     };
-    let said = last_line(&stderr)
-        .or_else(|| last_line(&stdout))
-        .map(|line| {
-            let line: String = line.chars().take(200).collect();
-            format!(" and printed `{line}`")
-        })
+    let said = first_line(&stderr)
+        .or_else(|| first_line(&stdout))
+        .map(|said| format!(" and printed {said}"))
         .unwrap_or_default();
     let detail = if output.status.success() {
         format!("it did not print the probe's answer{said}")
@@ -846,6 +850,26 @@ mod tests {
                 "`{}` does not look like a Python interpreter: it exited with status 3 and \
                  printed `no such thing`",
                 failing.display()
+            )
+        );
+
+        // A wrapper (a pyenv shim, a shell) says what is wrong first and adds advice after:
+        // the first line is the cause, and the error must keep it.
+        let shim = script(
+            dir.path(),
+            "python3.12",
+            "#!/bin/sh\necho 'pyenv: python3.12: command not found' >&2\necho >&2\n\
+             echo 'Note: See pyenv help global for tips on allowing multiple' >&2\n\
+             echo '      Python versions to be found at the same time.' >&2\nexit 127\n",
+            0o755,
+        );
+        let err = probe(&shim).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`{}` does not look like a Python interpreter: it exited with status 127 and \
+                 printed `pyenv: python3.12: command not found` (and 2 more lines)",
+                shim.display()
             )
         );
 

@@ -1,5 +1,6 @@
 //! Activation scripts (`activate` for bash/zsh, `activate.fish`, `activate.csh`), rendered from
-//! CPython 3.11's own templates (`Lib/venv/scripts/`, copied verbatim into `templates/`) with the
+//! CPython 3.11's own templates (`Lib/venv/scripts/`, copied verbatim into `templates/`; they are
+//! under the PSF license like the rest of CPython's standard library) with the
 //! venv path, bin directory name and prompt substituted the way `venv.EnvBuilder` does.
 //!
 //! Unlike CPython 3.11, which pastes the raw path between double quotes, each value is escaped

@@ -76,10 +76,18 @@ pub fn create(root: &Path, target: &Target) -> Result<Venv, VenvError> {
             "the path contains `:` (the PATH separator) or a control character",
         ));
     }
-    let existed = match fs_err::symlink_metadata(&root) {
+    // `metadata` follows a symlink: a link to an (empty) directory, such as a mounted volume,
+    // is used like that directory, under the path given.
+    let existed = match fs_err::metadata(&root) {
         Ok(meta) if meta.is_dir() => true,
         Ok(_) => return Err(refuse(&root, "it exists and is not a directory")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        // A dangling symlink is not ours to replace (or to remove when cleaning up).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if fs_err::symlink_metadata(&root).is_ok() {
+                return Err(refuse(&root, "it is a symlink to nothing"));
+            }
+            false
+        }
         Err(source) => return Err(create_error(&root, source)),
     };
     if existed {
@@ -402,6 +410,97 @@ mod tests {
     }
 
     #[test]
+    fn activation_scripts_work_in_every_shell_present() {
+        // bash is required (above); zsh, fish and tcsh are checked when installed.
+        let target = testing::python3_target();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("shell env");
+        create(&root, &target).unwrap();
+        let bin = root.join("bin");
+        let bin = bin.display();
+        let cases = [
+            (
+                "zsh",
+                format!(
+                    "source '{bin}/activate' && python -c 'import sys; print(sys.prefix)' && \
+                     echo \"$VIRTUAL_ENV_PROMPT\" && deactivate && echo \"[$VIRTUAL_ENV]\""
+                ),
+            ),
+            (
+                "fish",
+                format!(
+                    "source '{bin}/activate.fish'; and python -c 'import sys; print(sys.prefix)'; \
+                     and echo $VIRTUAL_ENV_PROMPT; and deactivate; and echo \"[$VIRTUAL_ENV]\""
+                ),
+            ),
+            (
+                "tcsh",
+                format!(
+                    // A script has no $prompt, which the template reads; and csh only
+                    // applies an alias (`deactivate`) to lines read after its definition.
+                    "set prompt = '> '\nsource '{bin}/activate.csh'\n\
+                     python -c 'import sys; print(sys.prefix)'\necho \"$VIRTUAL_ENV_PROMPT\"\n\
+                     deactivate\necho \"[$?VIRTUAL_ENV]\"\n"
+                ),
+            ),
+        ];
+        for (shell, script) in cases {
+            let file = dir.path().join(format!("check.{shell}"));
+            fs_err::write(&file, &script).unwrap();
+            let Ok(out) = Command::new(shell).arg(&file).output() else {
+                continue;
+            };
+            assert!(
+                out.status.success(),
+                "{shell}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let after = if shell == "tcsh" { "[0]" } else { "[]" };
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                format!("{}\n(shell env) \n{after}\n", root.display()),
+                "{shell}"
+            );
+        }
+    }
+
+    #[test]
+    fn activation_survives_shell_metacharacters_in_the_path() {
+        let target = testing::python3_target();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("we$ird \"q\" `x` $(touch pwned)");
+        create(&root, &target).unwrap();
+        assert!(!root.join("bin/activate.csh").exists());
+        let activate = root.join("bin/activate");
+        let fish = root.join("bin/activate.fish");
+        let check = "python -c 'import sys; print(sys.prefix)'";
+        for (shell, script) in [
+            ("bash", format!("source \"$1\" && {check}")),
+            ("fish", format!("source $argv[2]; and {check}")),
+        ] {
+            let Ok(out) = Command::new(shell)
+                .current_dir(dir.path())
+                .args(["-c", &script, "--"])
+                .args([&activate, &fish])
+                .output()
+            else {
+                continue;
+            };
+            assert!(
+                out.status.success(),
+                "{shell}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                format!("{}\n", root.display()),
+                "{shell}"
+            );
+            assert!(!dir.path().join("pwned").exists(), "{shell} ran the path");
+        }
+    }
+
+    #[test]
     fn refuses_non_empty_directories_and_accepts_empty_ones() {
         let target = testing::python3_target();
         let dir = tempfile::tempdir().unwrap();
@@ -420,6 +519,39 @@ mod tests {
         fs_err::create_dir(&empty).unwrap();
         create(&empty, &target).unwrap();
         assert!(empty.join("pyvenv.cfg").is_file());
+    }
+
+    /// `--venv /opt/venv` where `/opt/venv` links to an empty volume: used as `python -m venv`
+    /// uses it, under the path the user gave (that is what shebangs and `activate` name).
+    #[test]
+    fn accepts_a_symlink_to_an_empty_directory() {
+        let target = testing::python3_target();
+        let dir = tempfile::tempdir().unwrap();
+        let volume = dir.path().join("volume");
+        fs_err::create_dir(&volume).unwrap();
+        let link = dir.path().join("venv");
+        std::os::unix::fs::symlink(&volume, &link).unwrap();
+
+        let venv = create(&link, &target).unwrap();
+
+        assert_eq!(venv.root, link);
+        assert_eq!(venv.python, link.join("bin/python"));
+        assert!(volume.join("pyvenv.cfg").is_file());
+        assert!(fs_err::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("gone"), &dangling).unwrap();
+        assert!(matches!(
+            create(&dangling, &target),
+            Err(VenvError::Create { .. })
+        ));
+        assert!(
+            fs_err::symlink_metadata(&dangling).is_ok(),
+            "the link was removed"
+        );
     }
 
     #[test]

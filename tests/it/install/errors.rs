@@ -442,3 +442,27 @@ fn existing_venv_of_another_python_is_refused_with_a_hint() {
     output.user_error().error_has(".venv").stderr_has("hint: ");
     assert_eq!(mtimes(&context.venv()), before);
 }
+
+/// A wrong flag is a wrong request: exit code 1 as the README's table says, not clap's 2
+/// (which the README reserves for work that failed and is safe to re-run). Help and version
+/// still succeed.
+#[test]
+fn command_line_mistakes_are_input_errors() {
+    let context = TestContext::new();
+
+    context
+        .verse()
+        .args(["install", "--no-such-flag"])
+        .run()
+        .user_error()
+        .error_has("--no-such-flag");
+    context
+        .verse()
+        .args(["install", "--concurrent-downloads", "0"])
+        .run()
+        .user_error()
+        .error_has("--concurrent-downloads");
+    context.verse().run().user_error();
+    context.verse().args(["install", "--help"]).run().success();
+    context.verse().arg("--version").run().success();
+}

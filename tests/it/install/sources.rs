@@ -227,6 +227,33 @@ fn existing_venv_made_by_python_is_reused() {
     assert_eq!(context.installed(), vec!["alpha==1.0.0"]);
 }
 
+/// Not a terminal (a Docker build, CI): no bar, but a plain line per downloaded file, so a
+/// long download is not a silent step (README "Output and exit codes"). `-q` drops them.
+#[test]
+fn log_output_has_a_line_per_download() {
+    let context = TestContext::new();
+    let alpha = wheel(&context, "alpha", "1.0.0");
+    let beta = wheel(&context, "beta", "2.0.0");
+    let (_, server) = project_with(&context, &[&alpha, &beta]);
+
+    let output = context.install(&server).run();
+
+    output
+        .success()
+        .stderr_has(&format!("Downloaded {}", alpha.filename))
+        .stderr_has(&format!("Downloaded {}", beta.filename))
+        .stderr_lacks("\r");
+
+    let context = TestContext::new();
+    let (_, server) = project_with(&context, &[&alpha]);
+    context
+        .install(&server)
+        .arg("-q")
+        .run()
+        .success()
+        .stderr_lacks("Downloaded");
+}
+
 #[test]
 fn quiet_prints_no_package_lines() {
     let context = TestContext::new();
