@@ -38,8 +38,7 @@ pub fn parse(text: &str) -> Netrc {
         if line.trim_start().starts_with('#') {
             continue;
         }
-        let mut words = line.split_whitespace().peekable();
-        while let Some(word) = words.next() {
+        for word in line.split_whitespace() {
             if word == "macdef" {
                 // The macro body ends at the first empty line; none of it is credentials.
                 for body in lines.by_ref() {

@@ -276,7 +276,7 @@ pub(super) fn fetch_packages(
                 let located = locator
                     .locate(package, tags)
                     .await
-                    .map_err(|e| TaskError::Locate(package.clone(), e))?;
+                    .map_err(|e| TaskError::Locate(Box::new((package.clone(), e))))?;
                 printer.detail(format!("{}: from {}", located.file, located.origin));
                 fetch::download(cache, package, &located, reporter)
                     .await
@@ -300,10 +300,12 @@ pub(super) fn fetch_packages(
     for (&position, result) in missing.iter().zip(results) {
         match result {
             Ok(wheel) => fetched[position] = Some(wheel),
-            Err(TaskError::Locate(_, LocateError::Offline { package, file })) => {
-                offline.push(format!("{file} ({package})"));
-            }
-            Err(TaskError::Locate(package, e)) => {
+            Err(TaskError::Locate(boxed)) => {
+                let (package, e) = *boxed;
+                if let LocateError::Offline { package, file } = &e {
+                    offline.push(format!("{file} ({package})"));
+                    continue;
+                }
                 let hint = e.hint();
                 let error = Error::failure(format!(
                     "cannot find {}=={}",
@@ -348,7 +350,7 @@ pub(super) fn fetch_packages(
 }
 
 enum TaskError {
-    Locate(PlannedPackage, LocateError),
+    Locate(Box<(PlannedPackage, LocateError)>),
     Other(Error),
 }
 
