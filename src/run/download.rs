@@ -238,17 +238,25 @@ fn planned_files(
         }
     }
     // The other files of the chosen packages: name them in one line each, with the reason.
-    let chosen_names: BTreeSet<String> =
-        wanted.iter().map(|w| w.package.name.to_string()).collect();
+    let chosen: BTreeSet<(String, String)> = wanted
+        .iter()
+        .map(|w| (w.package.name.to_string(), w.package.pretty_version.clone()))
+        .collect();
     let mut sdists = 0;
     let mut other_targets = 0;
     for package in &lock.packages {
-        if !chosen_names.contains(package.name.as_ref()) {
+        if !chosen.contains(&(package.name.to_string(), package.pretty_version.clone())) {
             continue;
         }
         for file in &package.files {
             if file.filename.is_empty() || chosen_files.contains(&file.filename) {
                 continue;
+            }
+            if let Ok(wheel) = file.filename.parse::<WheelFilename>() {
+                // Locks <= 1.1 list the files of every version of a name under each version.
+                if wheel.name != package.name || wheel.version != package.version {
+                    continue;
+                }
             }
             if file.filename.ends_with(".whl") {
                 other_targets += 1;
