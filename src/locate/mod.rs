@@ -152,6 +152,8 @@ pub enum LocateError {
     UnknownRemap { name: String, declared: String },
     #[error("{file} ({package}) is not in the cache or any local source, and --offline forbids downloading it")]
     Offline { package: String, file: String },
+    #[error("--find-links {dir}: {message}")]
+    FindLinks { dir: String, message: String },
     #[error("cannot set up the HTTP client for {index}")]
     Client {
         index: String,
@@ -279,7 +281,7 @@ impl Locator {
             default_index,
             extra_indexes,
             sources: declared,
-            local_files: list_find_links(&options.find_links),
+            local_files: list_find_links(&options.find_links)?,
             offline: options.offline,
             pages: Mutex::new(HashMap::new()),
         })
@@ -591,14 +593,16 @@ fn read_local_page(index: &Index, name: &PackageName) -> Page {
     Ok(Arc::new((page_url, files)))
 }
 
-/// Every file in the `--find-links` directories (not recursive), by file name. An unreadable
-/// directory lists nothing: its files are then reported as missing, by name.
-fn list_find_links(dirs: &[PathBuf]) -> HashMap<String, PathBuf> {
+/// Every file in the `--find-links` directories (not recursive), by file name. A directory
+/// that cannot be read is an error: silently ignoring a mistyped path would turn into a
+/// confusing "missing file" report.
+fn list_find_links(dirs: &[PathBuf]) -> Result<HashMap<String, PathBuf>, LocateError> {
     let mut files = HashMap::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
-        };
+        let entries = std::fs::read_dir(dir).map_err(|e| LocateError::FindLinks {
+            dir: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
         for entry in entries.flatten() {
             let path = entry.path();
             if !path.is_file() {
@@ -611,7 +615,7 @@ fn list_find_links(dirs: &[PathBuf]) -> HashMap<String, PathBuf> {
             files.entry(name.to_string()).or_insert(absolute);
         }
     }
-    files
+    Ok(files)
 }
 
 /// Poetry's `certificates.<name>` settings from the environment.

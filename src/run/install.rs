@@ -281,13 +281,26 @@ pub(super) fn fetch_packages(
                 fetch::download(cache, package, &located, reporter)
                     .await
                     .map_err(|e| {
-                        TaskError::Other(
-                            Error::failure(format!(
-                                "cannot fetch {}=={}",
-                                package.name, package.pretty_version
+                        let refused = matches!(
+                            e,
+                            fetch::FetchError::Status {
+                                status: 401 | 403,
+                                ..
+                            }
+                        );
+                        let error = Error::failure(format!(
+                            "cannot fetch {}=={}",
+                            package.name, package.pretty_version
+                        ))
+                        .with_source(e);
+                        TaskError::Other(if refused {
+                            error.with_hint(format!(
+                                "{} listed the file but its host refused the download: give that host credentials (POETRY_HTTP_BASIC_<SOURCE>_USERNAME/_PASSWORD, the URL, or ~/.netrc)",
+                                located.origin
                             ))
-                            .with_source(e),
-                        )
+                        } else {
+                            error
+                        })
                     })
             }
         });

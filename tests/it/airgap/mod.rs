@@ -16,6 +16,7 @@ mod auth;
 mod download;
 mod offline;
 mod remap;
+mod tls;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};

@@ -219,3 +219,18 @@ fn file_index_written_with_html_only_still_works() {
         .success()
         .installed_count(3);
 }
+
+#[test]
+fn a_find_links_folder_that_does_not_exist_is_an_input_error() {
+    let context = TestContext::new();
+    let (_, server) = setup(&context);
+
+    context
+        .verse()
+        .args(["install", "--offline", "--find-links"])
+        .arg(context.root().join("no-such-wheelhouse"))
+        .run()
+        .user_error()
+        .error_has("no-such-wheelhouse");
+    assert!(server.requests().is_empty());
+}
