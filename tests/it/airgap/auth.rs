@@ -249,3 +249,28 @@ fn credentials_never_follow_a_link_or_a_redirect_to_another_host() {
         "credentials reached another host: {file_requests:?}"
     );
 }
+
+#[test]
+fn download_from_a_private_source_uses_its_credentials_and_never_writes_them() {
+    let context = TestContext::new();
+    let (secret, private) = private_project(&context);
+    let dest = context.root().join("wheelhouse");
+
+    let output = context
+        .verse()
+        .args(["download", "-v", "--dest"])
+        .arg(&dest)
+        .env("POETRY_HTTP_BASIC_INTERNAL_USERNAME", USER)
+        .env("POETRY_HTTP_BASIC_INTERNAL_PASSWORD", PASSWORD)
+        .run();
+
+    output.success().stderr_has("Downloaded 1 file");
+    assert_eq!(private.downloads(), vec![secret.filename.clone()]);
+    assert_no_secret(&context, &output);
+    let folder = all_text_under(&dest);
+    assert!(folder.contains(&secret.filename));
+    assert!(
+        !folder.contains(PASSWORD) && !folder.contains(USER),
+        "{folder}"
+    );
+}
