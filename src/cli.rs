@@ -196,7 +196,8 @@ pub struct DownloadArgs {
     )]
     pub abis: Vec<String>,
 
-    /// Every wheel and sdist of every package in the lock, whatever the target.
+    /// Every wheel of every package in the lock, whatever the target (sdists are skipped:
+    /// verse installs wheels only).
     #[arg(long, env = "VERSE_ALL_PLATFORMS", conflicts_with_all = ["python_versions", "platforms", "abis"])]
     pub all_platforms: bool,
 
