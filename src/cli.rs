@@ -40,6 +40,9 @@ pub struct Cli {
 pub enum Command {
     /// Install the project's locked packages into a virtualenv (creating it if needed).
     Install(InstallArgs),
+    /// Download, verified, every file the lock needs for one or more targets into a folder
+    /// that then works as `--find-links DIR` or as a static index (`DIR/simple`).
+    Download(DownloadArgs),
 }
 
 #[derive(Debug, Args)]
@@ -65,10 +68,8 @@ pub struct InstallArgs {
     #[arg(long, env = "VERSE_DRY_RUN")]
     pub dry_run: bool,
 
-    /// Use this simple index instead of PyPI (a mirror, a proxy). Sources named in
-    /// pyproject.toml keep their own URLs.
-    #[arg(long, value_name = "URL", env = "VERSE_INDEX_URL")]
-    pub index_url: Option<String>,
+    #[command(flatten)]
+    pub sources: SourceArgs,
 
     /// Where downloaded, verified wheels are kept [default: $XDG_CACHE_HOME/verse or
     /// ~/.cache/verse].
@@ -86,6 +87,135 @@ pub struct InstallArgs {
     /// Install packages whose lock entry has no usable hash (they cannot be verified).
     #[arg(long, env = "VERSE_ALLOW_UNHASHED")]
     pub allow_unhashed: bool,
+
+    /// How many files to download at once.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "VERSE_CONCURRENT_DOWNLOADS",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u16).range(1..=256)
+    )]
+    pub concurrent_downloads: u16,
+}
+
+/// Where packages come from, beyond what pyproject.toml declares.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SourceArgs {
+    /// Use this simple index instead of PyPI: a mirror, a proxy, or a folder written by
+    /// `verse download` (file:///.../DIR/simple). Sources named in pyproject.toml keep their
+    /// own URLs (see --source-url).
+    #[arg(long, value_name = "URL", env = "VERSE_INDEX_URL")]
+    pub index_url: Option<String>,
+
+    /// Also look on this index for packages that come from PyPI, after --index-url (repeatable;
+    /// the variable takes URLs separated by spaces).
+    #[arg(
+        long = "extra-index-url",
+        value_name = "URL",
+        value_delimiter = ' ',
+        env = "VERSE_EXTRA_INDEX_URL"
+    )]
+    pub extra_index_urls: Vec<String>,
+
+    /// Read the pyproject.toml source called NAME from URL instead (repeatable; NAME `pypi`
+    /// means --index-url; the variable takes NAME=URL pairs separated by spaces).
+    #[arg(long = "source-url", value_name = "NAME=URL", value_delimiter = ' ', value_parser = parse_source_url, env = "VERSE_SOURCE_URL")]
+    pub source_urls: Vec<(String, String)>,
+
+    /// A folder of wheels (such as one written by `verse download`), searched by file name
+    /// before any index (repeatable).
+    #[arg(long = "find-links", value_name = "DIR", env = "VERSE_FIND_LINKS")]
+    pub find_links: Vec<PathBuf>,
+
+    /// Open no network connection: use only the cache, --find-links folders and file://
+    /// indexes; report every missing file at once.
+    #[arg(long, env = "VERSE_OFFLINE")]
+    pub offline: bool,
+}
+
+fn parse_source_url(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, url)) if !name.trim().is_empty() && !url.trim().is_empty() => {
+            Ok((name.trim().to_string(), url.trim().to_string()))
+        }
+        _ => Err(format!("`{text}` is not NAME=URL")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
+    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
+    pub project: PathBuf,
+
+    /// The folder to fill (created if needed). Files already there and matching the lock are
+    /// not fetched again.
+    #[arg(long, value_name = "DIR", env = "VERSE_DEST")]
+    pub dest: PathBuf,
+
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    /// Python version(s) of the target: 3.11, or 3.11.7 for markers on the micro version
+    /// (repeatable; default: the version of python3 on PATH when no target flag is given).
+    #[arg(
+        long = "python-version",
+        value_name = "X.Y[.Z]",
+        value_delimiter = ',',
+        env = "VERSE_PYTHON_VERSION"
+    )]
+    pub python_versions: Vec<String>,
+
+    /// Platform tag(s) of the target, as in wheel names: manylinux_2_36_x86_64,
+    /// musllinux_1_2_aarch64, macosx_14_0_arm64, win_amd64 (repeatable; each OS and
+    /// architecture is one target; manylinux/musllinux/macOS tags include older ones).
+    #[arg(
+        long = "platform",
+        value_name = "TAG",
+        value_delimiter = ',',
+        env = "VERSE_PLATFORM"
+    )]
+    pub platforms: Vec<String>,
+
+    /// Python implementation: cp (CPython) or pp (PyPy).
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "VERSE_IMPLEMENTATION",
+        default_value = "cp"
+    )]
+    pub implementation: String,
+
+    /// ABI tag(s) [default: cpXY for CPython X.Y] (repeatable).
+    #[arg(
+        long = "abi",
+        value_name = "TAG",
+        value_delimiter = ',',
+        env = "VERSE_ABI"
+    )]
+    pub abis: Vec<String>,
+
+    /// Every wheel of every package in the lock, whatever the target (sdists are skipped:
+    /// verse installs wheels only).
+    #[arg(long, env = "VERSE_ALL_PLATFORMS", conflicts_with_all = ["python_versions", "platforms", "abis"])]
+    pub all_platforms: bool,
+
+    #[command(flatten)]
+    pub sources: SourceArgs,
+
+    /// Where downloaded, verified wheels are kept [default: $XDG_CACHE_HOME/verse or
+    /// ~/.cache/verse].
+    #[arg(long, value_name = "DIR", env = "VERSE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Use no cache.
+    #[arg(long, env = "VERSE_NO_CACHE")]
+    pub no_cache: bool,
+
+    /// Download even if poetry.lock does not match pyproject.toml.
+    #[arg(long, env = "VERSE_ALLOW_STALE_LOCK")]
+    pub allow_stale_lock: bool,
 
     /// How many files to download at once.
     #[arg(
@@ -168,8 +298,82 @@ mod tests {
             "pg",
         ])
         .unwrap();
-        let Command::Install(args) = cli.command;
+        let Command::Install(args) = cli.command else {
+            panic!("not install")
+        };
         assert_eq!(args.selection.with, ["docs", "test", "lint"]);
         assert_eq!(args.selection.extras, ["pg"]);
+    }
+
+    #[test]
+    fn source_flags_repeat_and_parse() {
+        let cli = Cli::try_parse_from([
+            "verse",
+            "install",
+            "--offline",
+            "--find-links",
+            "a",
+            "--find-links",
+            "b c",
+            "--source-url",
+            "private=https://m.example/simple",
+            "--extra-index-url",
+            "file:///x/simple",
+        ])
+        .unwrap();
+        let Command::Install(args) = cli.command else {
+            panic!("not install")
+        };
+        assert!(args.sources.offline);
+        assert_eq!(
+            args.sources.find_links,
+            [PathBuf::from("a"), PathBuf::from("b c")]
+        );
+        assert_eq!(
+            args.sources.source_urls,
+            [(
+                "private".to_string(),
+                "https://m.example/simple".to_string()
+            )]
+        );
+        assert!(Cli::try_parse_from(["verse", "install", "--source-url", "nourl"]).is_err());
+    }
+
+    #[test]
+    fn download_flags() {
+        let cli = Cli::try_parse_from([
+            "verse",
+            "download",
+            "--dest",
+            "w",
+            "--only",
+            "main",
+            "--python-version",
+            "3.11",
+            "--platform",
+            "manylinux_2_36_x86_64",
+            "--platform",
+            "macosx_14_0_arm64",
+            "--implementation",
+            "cp",
+            "--abi",
+            "cp311",
+        ])
+        .unwrap();
+        let Command::Download(args) = cli.command else {
+            panic!("not download")
+        };
+        assert_eq!(args.platforms.len(), 2);
+        assert_eq!(args.python_versions, ["3.11"]);
+        assert!(Cli::try_parse_from([
+            "verse",
+            "download",
+            "--dest",
+            "w",
+            "--all-platforms",
+            "--platform",
+            "x"
+        ])
+        .is_err());
     }
 }

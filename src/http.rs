@@ -1,7 +1,14 @@
-//! The one HTTP client that `locate` and `fetch` share: rustls (ring) with the system's
-//! roots (and `SSL_CERT_FILE`/`SSL_CERT_DIR`), proxies from the environment, HTTP/2 when the
-//! server offers it, connection reuse, timeouts, and the retry rule for transient failures.
+//! The HTTP clients that `locate` and `fetch` share: rustls (ring) with the system's roots
+//! (`SSL_CERT_FILE`/`SSL_CERT_DIR` replace them, as with OpenSSL), proxies from the environment
+//! (`HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY`, read by reqwest), HTTP/2 when the server
+//! offers it, connection reuse, timeouts, and the retry rule for transient failures.
+//!
+//! One client serves every index that needs nothing special; a source with its own CA bundle or
+//! client certificate (Poetry's `POETRY_CERTIFICATES_<NAME>_CERT` / `_CLIENT_CERT`) gets a client
+//! of its own, so a client identity is never presented to another host. This module does not
+//! decide which source needs what (that is `locate`) and never sees credentials.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::{RequestBuilder, Response, StatusCode};
@@ -32,18 +39,81 @@ pub struct Http {
     pub settings: HttpSettings,
 }
 
+/// TLS settings beyond the system's: what Poetry's `certificates.<source>` config gives.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TlsOptions {
+    /// A PEM bundle of extra CA certificates, trusted in addition to the system roots.
+    pub ca_bundle: Option<PathBuf>,
+    /// A PEM file holding a client certificate and its private key.
+    pub client_cert: Option<PathBuf>,
+    /// Poetry's `cert = false`: do not verify the server's certificate at all.
+    pub insecure: bool,
+}
+
+impl TlsOptions {
+    pub fn is_default(&self) -> bool {
+        *self == TlsOptions::default()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("cannot read {what} {path}")]
+    Read {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a valid PEM {what}")]
+    Pem {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("cannot set up the HTTPS client")]
+    Client(#[source] reqwest::Error),
+}
+
 impl Http {
-    pub fn new(settings: HttpSettings) -> Result<Self, reqwest::Error> {
+    pub fn new(settings: HttpSettings) -> Result<Self, HttpError> {
+        Http::with_tls(settings, &TlsOptions::default())
+    }
+
+    pub fn with_tls(settings: HttpSettings, tls: &TlsOptions) -> Result<Self, HttpError> {
         // reqwest is built without a crypto provider so the binary carries ring only (no
         // aws-lc C build, which complicates the static musl build); install it once.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("verse/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(settings.connect_timeout)
             .read_timeout(settings.read_timeout)
             .pool_max_idle_per_host(64)
-            .http2_adaptive_window(true)
-            .build()?;
+            .http2_adaptive_window(true);
+        if let Some(path) = &tls.ca_bundle {
+            let pem = read(path, "the CA bundle")?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|source| HttpError::Pem {
+                    what: "CA bundle",
+                    path: path.clone(),
+                    source,
+                })?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        if let Some(path) = &tls.client_cert {
+            let pem = read(path, "the client certificate")?;
+            let identity = reqwest::Identity::from_pem(&pem).map_err(|source| HttpError::Pem {
+                what: "client certificate and key",
+                path: path.clone(),
+                source,
+            })?;
+            builder = builder.identity(identity);
+        }
+        if tls.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        let client = builder.build().map_err(HttpError::Client)?;
         Ok(Http { client, settings })
     }
 
@@ -79,6 +149,14 @@ impl Http {
     pub fn backoff(&self, attempt: u32) -> Duration {
         backoff(attempt)
     }
+}
+
+fn read(path: &std::path::Path, what: &'static str) -> Result<Vec<u8>, HttpError> {
+    std::fs::read(path).map_err(|source| HttpError::Read {
+        what,
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 pub fn is_transient_status(status: StatusCode) -> bool {

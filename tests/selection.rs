@@ -54,7 +54,9 @@ fn selection(args: &[String]) -> Selection {
     let mut argv = vec!["verse".to_string(), "install".to_string()];
     argv.extend(args.iter().cloned());
     let cli = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("bad args {args:?}: {e}"));
-    let Command::Install(install) = cli.command;
+    let Command::Install(install) = cli.command else {
+        panic!("`verse install` parsed as another command")
+    };
     let s = install.selection;
     Selection {
         only: if s.no_dev {

@@ -5,6 +5,10 @@
 //! into the content-addressed [`cache`]. A cached file was verified when it was stored, so a
 //! cache hit needs no network at all. Only this module constructs a `FetchedWheel`, so the
 //! install stage cannot be handed unverified bytes (unless the user allowed unhashed files).
+//!
+//! A local file (`--find-links`, a `file://` index) takes the same road: it is copied into
+//! the cache while being hashed, so a local file that does not match the lock is refused just
+//! like a download, and a later run finds it in the cache. No network is involved.
 
 pub mod cache;
 
@@ -114,35 +118,127 @@ pub fn from_cache(cache: &Cache, package: &PlannedPackage) -> Option<FetchedWhee
 /// Downloads `located` for `package`, verifying it against the locked hash, retrying
 /// transient failures (a fresh request each time; a failed transfer keeps nothing).
 pub async fn download(
-    http: &Http,
     cache: &Cache,
     package: &PlannedPackage,
     located: &Located,
     reporter: &Arc<dyn Reporter>,
 ) -> Result<FetchedWheel, FetchError> {
-    let expected = match &package.artifact {
-        Artifact::Wheel { hash, .. } => hash.clone(),
-        Artifact::BestFromIndex => None,
+    let expected = expected_hash(package);
+    let fetched = |path, size| FetchedWheel {
+        name: package.name.clone(),
+        version: package.version.clone(),
+        filename: located.filename.clone(),
+        path,
+        size,
+        from_cache: false,
+    };
+    if let Some(local) = located.local_path() {
+        let (path, size) = copy_local(cache, located, local, expected, reporter).await?;
+        return Ok(fetched(path, size));
+    }
+    let Some(http) = &located.http else {
+        return Err(FetchError::Download {
+            file: located.file.clone(),
+            url: redact(&located.url),
+            message: "no network access (--offline)".to_string(),
+        });
     };
     let mut attempt = 0;
     loop {
         match download_once(http, cache, located, expected.as_ref(), reporter).await {
-            Ok((path, size)) => {
-                return Ok(FetchedWheel {
-                    name: package.name.clone(),
-                    version: package.version.clone(),
-                    filename: located.filename.clone(),
-                    path,
-                    size,
-                    from_cache: false,
-                })
-            }
+            Ok((path, size)) => return Ok(fetched(path, size)),
             Err(Attempt::Retry(_)) if attempt < http.settings.retries => {
                 tokio::time::sleep(http.backoff(attempt)).await;
                 attempt += 1;
             }
             Err(Attempt::Retry(error) | Attempt::Fatal(error)) => return Err(error),
         }
+    }
+}
+
+/// Copies a local file into the cache while hashing it, and stores it only if it matches.
+async fn copy_local(
+    cache: &Cache,
+    located: &Located,
+    source: PathBuf,
+    expected: Option<FileHash>,
+    reporter: &Arc<dyn Reporter>,
+) -> Result<(PathBuf, u64), FetchError> {
+    let file = located.file.clone();
+    let url = source.display().to_string();
+    let temp = cache
+        .temp_file()
+        .map_err(|source| cache_error(cache.root(), source))?;
+    let reporter_for_copy = reporter.clone();
+    let algorithm = expected
+        .as_ref()
+        .map_or(HashAlgorithm::Sha256, |h| h.algorithm);
+    let (temp, actual, size) = tokio::task::spawn_blocking({
+        let (file, url) = (file.clone(), url.clone());
+        let reporter = reporter_for_copy;
+        move || -> Result<_, FetchError> {
+            use std::io::{Read, Write};
+            let failed = |e: std::io::Error| FetchError::Download {
+                file: file.clone(),
+                url: url.clone(),
+                message: e.to_string(),
+            };
+            let mut reader = std::fs::File::open(&source).map_err(failed)?;
+            let total = reader.metadata().map(|m| m.len()).ok();
+            reporter.download_started(&file, total);
+            let mut hasher = Hasher::new(algorithm).unwrap_or_else(|| {
+                Hasher::new(HashAlgorithm::Sha256).expect("sha256 is always available")
+            });
+            let mut temp = temp;
+            let mut buffer = vec![0u8; 256 * 1024];
+            let mut size = 0u64;
+            loop {
+                let read = reader.read(&mut buffer).map_err(failed)?;
+                if read == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..read]);
+                temp.write_all(&buffer[..read])
+                    .map_err(|source| cache_error(temp.path(), source))?;
+                size += read as u64;
+                reporter.download_progress(&file, read as u64);
+            }
+            temp.flush()
+                .map_err(|source| cache_error(temp.path(), source))?;
+            Ok((temp, hasher.finish(), size))
+        }
+    })
+    .await
+    .map_err(|e| FetchError::Download {
+        file: file.clone(),
+        url: url.clone(),
+        message: format!("the copy task failed: {e}"),
+    })??;
+    if let Some(expected) = &expected {
+        if &actual != expected {
+            return Err(FetchError::HashMismatch {
+                file,
+                url,
+                expected: expected.to_string(),
+                actual: actual.to_string(),
+            });
+        }
+    }
+    let temp_path = temp.into_temp_path();
+    let path = match &expected {
+        Some(hash) => cache.store(temp_path, hash),
+        None => cache.store_unverified(temp_path, &file),
+    }
+    .map_err(|source| cache_error(cache.root(), source))?;
+    reporter.download_finished(&file);
+    Ok((path, size))
+}
+
+/// The hash the lock gives for the planned file, if any.
+pub fn expected_hash(package: &PlannedPackage) -> Option<FileHash> {
+    match &package.artifact {
+        Artifact::Wheel { hash, .. } => hash.clone(),
+        Artifact::BestFromIndex => None,
     }
 }
 

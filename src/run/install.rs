@@ -6,12 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::cli::InstallArgs;
+use crate::cli::{InstallArgs, SourceArgs};
 use crate::error::Error;
 use crate::fetch::{self, Cache, FetchedWheel};
-use crate::http::{Http, HttpSettings};
 use crate::install::{self, EditableProject, InstalledDistribution, WheelOptions};
-use crate::locate::Locator;
+use crate::locate::{LocateError, Locator, SourceOptions, OFFLINE_HINT};
 use crate::lock::{self, content_hash};
 use crate::plan::{self, Plan, PlannedPackage, Policy, Selection};
 use crate::report::{DownloadProgress, Printer, Summary};
@@ -183,30 +182,72 @@ fn fetch_all(
     target: &Target,
     work: &[(PlannedPackage, Option<InstalledDistribution>)],
 ) -> Result<Vec<FetchedWheel>, Error> {
-    let mut fetched = Vec::new();
+    let packages: Vec<PlannedPackage> = work.iter().map(|(p, _)| p.clone()).collect();
+    let fetched = fetch_packages(
+        printer,
+        cache,
+        &source_options(&args.sources),
+        &project.sources,
+        &target.tags,
+        &packages,
+        args.concurrent_downloads,
+    )?;
+    Ok(order(work, fetched))
+}
+
+/// The locate options the source flags ask for.
+pub(super) fn source_options(args: &SourceArgs) -> SourceOptions {
+    SourceOptions {
+        index_url: args.index_url.clone(),
+        extra_index_urls: args.extra_index_urls.clone(),
+        find_links: args.find_links.iter().map(|d| absolute(d)).collect(),
+        source_urls: args.source_urls.clone(),
+        offline: args.offline,
+    }
+}
+
+/// Gets each package's file into the cache, verified: from the cache itself, else located
+/// (local folders first) and fetched, `concurrency` at a time. The result is in the order of
+/// `packages`. All failures are reported together; with `--offline`, every missing file is
+/// named in one error.
+pub(super) fn fetch_packages(
+    printer: &Printer,
+    cache: &Cache,
+    options: &SourceOptions,
+    sources: &[lock::SourceDecl],
+    tags: &crate::packaging::Tags,
+    packages: &[PlannedPackage],
+    concurrency: u16,
+) -> Result<Vec<FetchedWheel>, Error> {
+    let mut fetched: Vec<Option<FetchedWheel>> = Vec::with_capacity(packages.len());
     let mut missing = Vec::new();
-    for (package, _) in work {
-        match fetch::from_cache(cache, package) {
-            Some(hit) => fetched.push(hit),
-            None => missing.push(package.clone()),
+    for (position, package) in packages.iter().enumerate() {
+        let hit = fetch::from_cache(cache, package);
+        if hit.is_none() {
+            missing.push(position);
         }
+        fetched.push(hit);
     }
     if missing.is_empty() {
-        return Ok(order(work, fetched));
+        return Ok(fetched.into_iter().flatten().collect());
     }
     printer.detail(format!(
-        "{} cached, {} to download",
-        fetched.len(),
+        "{} cached, {} to fetch",
+        packages.len() - missing.len(),
         missing.len()
     ));
 
-    let http = Http::new(HttpSettings::default())
-        .map_err(|e| Error::failure("cannot set up HTTPS").with_source(e))?;
-    let locator = Locator::new(http.clone(), args.index_url.as_deref(), &project.sources)
-        .map_err(|e| Error::input("invalid package source").with_source(e))?;
+    let locator = Locator::new(options, sources).map_err(|e| {
+        let hint = e.hint();
+        let error = Error::input("invalid package source").with_source(e);
+        match hint {
+            Some(hint) => error.with_hint(hint),
+            None => error,
+        }
+    })?;
     // Every package's source must be known before anything is downloaded.
-    for package in &missing {
-        locator.index_for(package).map_err(|e| {
+    for &position in &missing {
+        locator.index_for(&packages[position]).map_err(|e| {
             let hint = e.hint();
             let error = Error::input("cannot tell where to download from").with_source(e);
             match hint {
@@ -222,38 +263,44 @@ fn fetch_all(
         .enable_all()
         .build()
         .map_err(|e| Error::failure("cannot start the async runtime").with_source(e))?;
-    let limit = Arc::new(tokio::sync::Semaphore::new(usize::from(
-        args.concurrent_downloads,
-    )));
-    let results: Vec<Result<FetchedWheel, Error>> = runtime.block_on(async {
-        let tasks = missing.iter().map(|package| {
+    let limit = Arc::new(tokio::sync::Semaphore::new(usize::from(concurrency)));
+    let results: Vec<Result<FetchedWheel, TaskError>> = runtime.block_on(async {
+        let tasks = missing.iter().map(|&position| {
+            let package = &packages[position];
             let limit = limit.clone();
-            let (locator, http, reporter) = (&locator, &http, &reporter);
+            let (locator, reporter) = (&locator, &reporter);
             async move {
-                let _permit = limit
-                    .acquire()
-                    .await
-                    .map_err(|_| Error::failure("the download queue closed unexpectedly"))?;
-                let located = locator.locate(package, &target.tags).await.map_err(|e| {
-                    let hint = e.hint();
-                    let error = Error::failure(format!(
-                        "cannot find {}=={}",
-                        package.name, package.pretty_version
-                    ))
-                    .with_source(e);
-                    match hint {
-                        Some(hint) => error.with_hint(hint),
-                        None => error,
-                    }
+                let _permit = limit.acquire().await.map_err(|_| {
+                    TaskError::Other(Error::failure("the download queue closed unexpectedly"))
                 })?;
-                fetch::download(http, cache, package, &located, reporter)
+                let located = locator
+                    .locate(package, tags)
+                    .await
+                    .map_err(|e| TaskError::Locate(Box::new((package.clone(), e))))?;
+                printer.detail(format!("{}: from {}", located.file, located.origin));
+                fetch::download(cache, package, &located, reporter)
                     .await
                     .map_err(|e| {
-                        Error::failure(format!(
+                        let refused = matches!(
+                            e,
+                            fetch::FetchError::Status {
+                                status: 401 | 403,
+                                ..
+                            }
+                        );
+                        let error = Error::failure(format!(
                             "cannot fetch {}=={}",
                             package.name, package.pretty_version
                         ))
-                        .with_source(e)
+                        .with_source(e);
+                        TaskError::Other(if refused {
+                            error.with_hint(format!(
+                                "{} listed the file but its host refused the download: give that host credentials (POETRY_HTTP_BASIC_<SOURCE>_USERNAME/_PASSWORD, the URL, or ~/.netrc)",
+                                located.origin
+                            ))
+                        } else {
+                            error
+                        })
                     })
             }
         });
@@ -262,16 +309,62 @@ fn fetch_all(
     progress.finish();
 
     let mut errors = Vec::new();
-    for result in results {
+    let mut offline = Vec::new();
+    for (&position, result) in missing.iter().zip(results) {
         match result {
-            Ok(wheel) => fetched.push(wheel),
-            Err(error) => errors.push(error),
+            Ok(wheel) => fetched[position] = Some(wheel),
+            Err(TaskError::Locate(boxed)) => {
+                let (package, e) = *boxed;
+                if let LocateError::Offline { package, file } = &e {
+                    offline.push(format!("{file} ({package})"));
+                    continue;
+                }
+                let hint = e.hint();
+                let error = Error::failure(format!(
+                    "cannot find {}=={}",
+                    package.name, package.pretty_version
+                ))
+                .with_source(e);
+                errors.push(match hint {
+                    Some(hint) => error.with_hint(hint),
+                    None => error,
+                });
+            }
+            Err(TaskError::Other(error)) => errors.push(error),
         }
+    }
+    if !offline.is_empty() {
+        offline.sort();
+        let mut message = if offline.len() == 1 {
+            "1 file is not in the cache or any local source, and --offline forbids downloading it:"
+                .to_string()
+        } else {
+            format!(
+                "{} files are not in the cache or any local source, and --offline forbids downloading them:",
+                offline.len()
+            )
+        };
+        for line in &offline {
+            message.push_str(&format!("\n- {line}"));
+        }
+        if !errors.is_empty() {
+            message.push_str(&format!(
+                "\nand {} other error(s), the first: {}",
+                errors.len(),
+                errors[0].message
+            ));
+        }
+        return Err(Error::failure(message).with_hint(OFFLINE_HINT));
     }
     if let Some(error) = combine(errors) {
         return Err(error);
     }
-    Ok(order(work, fetched))
+    Ok(fetched.into_iter().flatten().collect())
+}
+
+enum TaskError {
+    Locate(Box<(PlannedPackage, LocateError)>),
+    Other(Error),
 }
 
 /// Puts fetched wheels in the same order as the work list.
@@ -289,7 +382,7 @@ fn order(
 }
 
 /// One error for many: the first in full, and a line for each of the others.
-fn combine(mut errors: Vec<Error>) -> Option<Error> {
+pub(super) fn combine(mut errors: Vec<Error>) -> Option<Error> {
     if errors.len() <= 1 {
         return errors.pop();
     }
@@ -394,12 +487,16 @@ fn install_one(venv: &Venv, package: &PlannedPackage, wheel: &FetchedWheel) -> R
 }
 
 fn open_cache(args: &InstallArgs) -> Result<Cache, Error> {
-    if args.no_cache {
+    open_cache_at(args.no_cache, args.cache_dir.as_deref())
+}
+
+pub(super) fn open_cache_at(no_cache: bool, cache_dir: Option<&Path>) -> Result<Cache, Error> {
+    if no_cache {
         return Cache::temporary().map_err(|e| {
             Error::failure("cannot create a temporary download directory").with_source(e)
         });
     }
-    let root = match &args.cache_dir {
+    let root = match cache_dir {
         Some(dir) => absolute(dir),
         None => Cache::default_root().ok_or_else(|| {
             Error::input("cannot find a cache directory: neither XDG_CACHE_HOME nor HOME is set")
@@ -466,11 +563,11 @@ fn find_on_path(command: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-fn absolute(path: &Path) -> PathBuf {
+pub(super) fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn lock_error(error: lock::LockError) -> Error {
+pub(super) fn lock_error(error: lock::LockError) -> Error {
     let hint = match &error {
         lock::LockError::Read { path, .. } if path.ends_with("poetry.lock") => {
             Some("run `poetry lock` to create it, or pass --project with the project's directory")
@@ -543,6 +640,7 @@ fn describe_plan(
         },
     );
     let index = args
+        .sources
         .index_url
         .as_deref()
         .unwrap_or(crate::locate::PYPI_SIMPLE);

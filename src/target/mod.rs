@@ -6,6 +6,8 @@
 //! [`crate::packaging::tags`], which is tested without an interpreter. This module does not
 //! create or inspect venvs (that is `venv`), and it runs the interpreter exactly once.
 
+pub mod flags;
+
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};

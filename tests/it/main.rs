@@ -5,5 +5,6 @@
 
 mod support;
 
+mod airgap;
 mod install;
 mod kit;
