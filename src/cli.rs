@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -27,11 +28,13 @@ pub struct Cli {
         long,
         global = true,
         env = "VERSE_QUIET",
+        action = ArgAction::SetTrue,
+        value_parser = BoolishValueParser::new(),
         conflicts_with = "verbose"
     )]
     pub quiet: bool,
 
-    /// Print more: each file, where it came from, timings (-vv for HTTP details).
+    /// Print more: the target interpreter, each file and where it came from.
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
 }
@@ -65,7 +68,7 @@ pub struct InstallArgs {
 
     /// Show what would be installed, from where, and why each other package is skipped;
     /// change nothing.
-    #[arg(long, env = "VERSE_DRY_RUN")]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_DRY_RUN")]
     pub dry_run: bool,
 
     #[command(flatten)]
@@ -77,15 +80,15 @@ pub struct InstallArgs {
     pub cache_dir: Option<PathBuf>,
 
     /// Use no cache: download into a temporary directory that is removed afterwards.
-    #[arg(long, env = "VERSE_NO_CACHE")]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_CACHE")]
     pub no_cache: bool,
 
     /// Install even if poetry.lock does not match pyproject.toml (its content-hash is stale).
-    #[arg(long, env = "VERSE_ALLOW_STALE_LOCK")]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
     pub allow_stale_lock: bool,
 
     /// Install packages whose lock entry has no usable hash (they cannot be verified).
-    #[arg(long, env = "VERSE_ALLOW_UNHASHED")]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_UNHASHED")]
     pub allow_unhashed: bool,
 
     /// How many files to download at once.
@@ -130,7 +133,7 @@ pub struct SourceArgs {
 
     /// Open no network connection: use only the cache, --find-links folders and file://
     /// indexes; report every missing file at once.
-    #[arg(long, env = "VERSE_OFFLINE")]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_OFFLINE")]
     pub offline: bool,
 }
 
@@ -198,7 +201,7 @@ pub struct DownloadArgs {
 
     /// Every wheel of every package in the lock, whatever the target (sdists are skipped:
     /// verse installs wheels only).
-    #[arg(long, env = "VERSE_ALL_PLATFORMS", conflicts_with_all = ["python_versions", "platforms", "abis"])]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALL_PLATFORMS", conflicts_with_all = ["python_versions", "platforms", "abis"])]
     pub all_platforms: bool,
 
     #[command(flatten)]
@@ -210,11 +213,11 @@ pub struct DownloadArgs {
     pub cache_dir: Option<PathBuf>,
 
     /// Use no cache.
-    #[arg(long, env = "VERSE_NO_CACHE")]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_CACHE")]
     pub no_cache: bool,
 
     /// Download even if poetry.lock does not match pyproject.toml.
-    #[arg(long, env = "VERSE_ALLOW_STALE_LOCK")]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
     pub allow_stale_lock: bool,
 
     /// How many files to download at once.
@@ -249,11 +252,11 @@ pub struct SelectionArgs {
     pub without: Vec<String>,
 
     /// Poetry 1.x's spelling of `--only main` (deprecated there, accepted here for old scripts).
-    #[arg(long, env = "VERSE_NO_DEV", conflicts_with_all = ["only", "all_groups"])]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_DEV", conflicts_with_all = ["only", "all_groups"])]
     pub no_dev: bool,
 
     /// Install every group, optional ones included.
-    #[arg(long, env = "VERSE_ALL_GROUPS", conflicts_with = "only")]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALL_GROUPS", conflicts_with = "only")]
     pub all_groups: bool,
 
     /// Install these extras of the project (comma-separated or repeated).
@@ -267,11 +270,11 @@ pub struct SelectionArgs {
     pub extras: Vec<String>,
 
     /// Install every extra of the project.
-    #[arg(long, env = "VERSE_ALL_EXTRAS", conflicts_with = "extras")]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALL_EXTRAS", conflicts_with = "extras")]
     pub all_extras: bool,
 
     /// Do not install the project itself, only its dependencies.
-    #[arg(long, env = "VERSE_NO_ROOT")]
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_ROOT")]
     pub no_root: bool,
 }
 
@@ -283,6 +286,30 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn boolean_variables_accept_the_usual_spellings() {
+        // Each case sets the variable only for this parse; clap reads the process environment,
+        // so use names no other test sets.
+        for (value, expected) in [
+            ("1", true),
+            ("yes", true),
+            ("on", true),
+            ("0", false),
+            ("no", false),
+        ] {
+            std::env::set_var("VERSE_ALLOW_UNHASHED", value);
+            let cli = Cli::try_parse_from(["verse", "install"]).unwrap();
+            std::env::remove_var("VERSE_ALLOW_UNHASHED");
+            let Command::Install(args) = cli.command else {
+                panic!("install")
+            };
+            assert_eq!(
+                args.allow_unhashed, expected,
+                "VERSE_ALLOW_UNHASHED={value}"
+            );
+        }
     }
 
     #[test]

@@ -38,8 +38,8 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
 
     let venv_dir = venv_dir(args, &project_dir);
     let venv_exists = venv_dir.join("pyvenv.cfg").is_file();
-    let python = interpreter(args, &venv_dir, venv_exists)?;
-    let target = target::probe(&python).map_err(|e| {
+    let candidates = interpreters(args, &venv_dir, venv_exists)?;
+    let target = probe_first(&candidates).map_err(|(python, e)| {
         let error = Error::input(format!("cannot use the interpreter {}", python.display()))
             .with_source(e);
         if venv_exists && args.python.is_none() {
@@ -135,16 +135,8 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     summary.unchanged = unchanged;
 
     if let Some(root) = &plan.root {
+        // install_editable replaces any previous install of the project itself.
         let previous = installed.get(root.name.as_ref());
-        if let Some(previous) = previous {
-            install::uninstall(&venv, previous).map_err(|e| {
-                Error::failure(format!(
-                    "cannot remove the previous install of {}",
-                    root.name
-                ))
-                .with_source(e)
-            })?;
-        }
         let editable = EditableProject {
             name: root.name.clone(),
             version: root.version.clone(),
@@ -156,7 +148,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
                 .with_source(e)
                 .with_hint("pass --no-root to install only the dependencies, or set `package-mode = false` in pyproject.toml")
         })?;
-        let same = previous.is_some_and(|p| p.version.to_string() == root.version);
+        let same = previous.is_some_and(|p| root.version.parse().ok().as_ref() == Some(&p.version));
         if !same {
             summary
                 .installed
@@ -424,6 +416,17 @@ fn install_all(
         }
     }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // Wheels arrive in work order (see `order`); a gap would pair packages with the wrong files.
+    let names_match = work.len() == fetched.len()
+        && work
+            .iter()
+            .zip(&fetched)
+            .all(|((package, _), wheel)| &package.name == wheel.name());
+    if !names_match {
+        return Err(Error::failure(
+            "internal error: the fetched wheels do not match the packages to install; nothing was installed",
+        ));
+    }
     let jobs: Vec<_> = work.into_iter().zip(fetched).collect();
     let next = std::sync::Mutex::new(jobs.into_iter());
     let outcomes = std::sync::Mutex::new(Vec::new());
@@ -520,13 +523,18 @@ fn venv_dir(args: &InstallArgs, project_dir: &Path) -> PathBuf {
     project_dir.join(".venv")
 }
 
-/// The interpreter to probe: `--python` (a path, a command, or `X.Y`), else the venv's own,
+/// The interpreters to try, best first: `--python` (a path, a command, or `X.Y`: every match
+/// on PATH, since the first may be a shim that cannot run that version), else the venv's own,
 /// else `python3` on PATH.
-fn interpreter(args: &InstallArgs, venv_dir: &Path, venv_exists: bool) -> Result<PathBuf, Error> {
+fn interpreters(
+    args: &InstallArgs,
+    venv_dir: &Path,
+    venv_exists: bool,
+) -> Result<Vec<PathBuf>, Error> {
     let request = match (&args.python, venv_exists) {
         (Some(request), _) => request.clone(),
         (None, true) => {
-            return venv::interpreter(venv_dir).ok_or_else(|| {
+            return venv::interpreter(venv_dir).map(|p| vec![p]).ok_or_else(|| {
                 Error::input(format!(
                     "{} has a pyvenv.cfg but no bin/python",
                     venv_dir.display()
@@ -537,17 +545,34 @@ fn interpreter(args: &InstallArgs, venv_dir: &Path, venv_exists: bool) -> Result
         (None, false) => "python3".to_string(),
     };
     if request.contains('/') {
-        return Ok(absolute(Path::new(&request)));
+        return Ok(vec![absolute(Path::new(&request))]);
     }
     let command = if is_version(&request) {
         format!("python{request}")
     } else {
         request.clone()
     };
-    find_on_path(&command).ok_or_else(|| {
-        Error::input(format!("no interpreter `{command}` on PATH"))
-            .with_hint("pass --python with the path of a Python interpreter")
-    })
+    let found = find_on_path(&command);
+    if found.is_empty() {
+        return Err(Error::input(format!("no interpreter `{command}` on PATH"))
+            .with_hint("pass --python with the path of a Python interpreter"));
+    }
+    Ok(found)
+}
+
+/// Probes the candidates in order; the first that works is the target. If none does, the
+/// first one's failure is the one to report.
+fn probe_first(candidates: &[PathBuf]) -> Result<Target, (PathBuf, target::ProbeError)> {
+    let mut first_failure = None;
+    for python in candidates {
+        match target::probe(python) {
+            Ok(target) => return Ok(target),
+            Err(error) => {
+                first_failure.get_or_insert((python.clone(), error));
+            }
+        }
+    }
+    Err(first_failure.expect("interpreters() returns at least one candidate"))
 }
 
 fn is_version(text: &str) -> bool {
@@ -556,11 +581,17 @@ fn is_version(text: &str) -> bool {
     matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None) if all_digits(a) && all_digits(b))
 }
 
-fn find_on_path(command: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(command))
-        .find(|candidate| candidate.is_file())
+fn find_on_path(command: &str) -> Vec<PathBuf> {
+    let Some(path) = std::env::var_os("PATH") else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = Vec::new();
+    for candidate in std::env::split_paths(&path).map(|dir| dir.join(command)) {
+        if candidate.is_file() && !found.contains(&candidate) {
+            found.push(candidate);
+        }
+    }
+    found
 }
 
 pub(super) fn absolute(path: &Path) -> PathBuf {
