@@ -403,6 +403,17 @@ fn install_all(
     work: Vec<(PlannedPackage, Option<InstalledDistribution>)>,
     fetched: Vec<FetchedWheel>,
 ) -> Result<Summary, Error> {
+    // Wheels arrive in work order (see `order`); a gap would pair packages with the wrong files.
+    let names_match = work.len() == fetched.len()
+        && work
+            .iter()
+            .zip(&fetched)
+            .all(|((package, _), wheel)| &package.name == wheel.name());
+    if !names_match {
+        return Err(Error::failure(
+            "internal error: the fetched wheels do not match the packages to install; nothing was installed",
+        ));
+    }
     for (package, previous) in &work {
         if let Some(previous) = previous {
             install::uninstall(venv, previous).map_err(|e| {
@@ -416,17 +427,6 @@ fn install_all(
         }
     }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    // Wheels arrive in work order (see `order`); a gap would pair packages with the wrong files.
-    let names_match = work.len() == fetched.len()
-        && work
-            .iter()
-            .zip(&fetched)
-            .all(|((package, _), wheel)| &package.name == wheel.name());
-    if !names_match {
-        return Err(Error::failure(
-            "internal error: the fetched wheels do not match the packages to install; nothing was installed",
-        ));
-    }
     let jobs: Vec<_> = work.into_iter().zip(fetched).collect();
     let next = std::sync::Mutex::new(jobs.into_iter());
     let outcomes = std::sync::Mutex::new(Vec::new());
