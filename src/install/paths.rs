@@ -88,6 +88,10 @@ pub(crate) fn venv_own_file(venv: &Venv, path: &Path) -> Option<&'static str> {
     if path == venv.root.join("pyvenv.cfg") {
         return Some("the venv's pyvenv.cfg");
     }
+    // `lib64 -> lib` is the venv's own link; a file put there would replace it.
+    if path == venv.root.join("lib64") {
+        return Some("the venv's lib64 link");
+    }
     None
 }
 

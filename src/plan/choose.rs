@@ -5,6 +5,7 @@
 
 use super::{Artifact, ArtifactError, Policy};
 use crate::lock::{LockedPackage, PackageSource};
+use crate::packaging::wheel_filename::sdist_version;
 use crate::packaging::{Tags, WheelFilename};
 
 pub fn artifact(
@@ -58,7 +59,12 @@ pub fn artifact(
         let filename = file.filename.as_str();
         if !filename.ends_with(".whl") {
             if is_sdist(filename) {
-                sdists.push(filename);
+                // Locks ≤ 1.1 list every locked version's files together: keep only this one's.
+                let other_version = sdist_version(filename, &package.name)
+                    .is_some_and(|version| version != package.version);
+                if !other_version {
+                    sdists.push(filename);
+                }
             } else {
                 rejected.push((filename.to_string(), "not a wheel or sdist".to_string()));
             }

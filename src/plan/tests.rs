@@ -568,3 +568,27 @@ fn old_lock_walk_follows_markers_extras_and_constraints() {
         ]
     );
 }
+
+/// Locks ≤ 1.1 merge the files of every locked version of a name: the error names this
+/// version's sdist only.
+#[test]
+fn sdist_only_error_names_this_versions_file() {
+    let mut docopt = package("docopt", "0.6.2");
+    docopt.files = vec![
+        wheel_file("docopt-0.6.1.tar.gz"),
+        wheel_file("docopt-0.6.2.tar.gz"),
+    ];
+    let lock = lock((2, 1), vec![docopt]);
+    let project = project(vec![group("main", false, &["docopt"])]);
+    let error = plan(
+        &project,
+        &lock,
+        &target("3.11.7"),
+        &selection(&[]),
+        Policy::default(),
+    )
+    .unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("(docopt-0.6.2.tar.gz)"), "{text}");
+    assert!(!text.contains("0.6.1"), "{text}");
+}
