@@ -11,11 +11,15 @@
 //! * [`packaging`]: the vocabulary of the Python packaging specs (names, versions, markers,
 //!   tags, wheel filenames, hashes, Poetry's constraint syntax). Pure; imports nothing else.
 //! * [`lock`]: reads `poetry.lock` and `pyproject.toml` into plain values. Reads files only.
-//! * [`target`]: probes the interpreter we install for, once: markers, tags, install paths.
+//! * [`target`]: probes the interpreter we install for, once: markers, tags, install paths
+//!   (or, for `verse download`, describes targets given by flags).
 //! * [`plan`]: decides which locked packages to install for the target and which file of
 //!   each. Pure: values in, values out.
-//! * [`locate`]: finds the download URL of each planned file on its source's simple index.
-//! * [`fetch`]: downloads and verifies every file (sha256 against the lock) into the cache.
+//! * [`locate`]: finds where each planned file is: a `--find-links` folder, or its source's
+//!   simple index (HTTP or `file://`), in Poetry's source order; also writes the static index
+//!   of a `verse download` folder.
+//! * [`fetch`]: downloads (or copies) and verifies every file (sha256 against the lock) into
+//!   the cache.
 //!   Only `fetch` can make a [`fetch::FetchedWheel`], so nothing unverified reaches `install`.
 //! * [`venv`]: creates the virtual environment, or checks that an existing one fits.
 //! * [`install`]: unpacks verified wheels into the venv the way pip does.
