@@ -46,6 +46,31 @@ pub enum Command {
     /// Download, verified, every file the lock needs for one or more targets into a folder
     /// that then works as `--find-links DIR` or as a static index (`DIR/simple`).
     Download(DownloadArgs),
+    /// Verify an installed venv against the lock: missing, extra and wrong-version packages,
+    /// and files changed since install (every RECORD hash). Exit 0 only when clean.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
+    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
+    pub project: PathBuf,
+
+    /// The virtualenv to check [default: $VIRTUAL_ENV if set, else <project>/.venv].
+    #[arg(long, value_name = "DIR", env = "VERSE_VENV")]
+    pub venv: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    /// Check against the lock even if its content-hash does not match pyproject.toml.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
+    pub allow_stale_lock: bool,
+
+    /// Print the result as JSON on stdout (schema in README, "verse check").
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_JSON")]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

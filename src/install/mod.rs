@@ -16,6 +16,9 @@ mod paths;
 mod record;
 mod scripts;
 mod uninstall;
+mod verify;
+
+pub use verify::{verify, FileProblem, FileProblemKind, Verified};
 mod wheel;
 
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::cli::{InstallArgs, SourceArgs};
+use crate::cli::{InstallArgs, SelectionArgs, SourceArgs};
 use crate::error::Error;
 use crate::fetch::{self, Cache, FetchedWheel};
 use crate::install::{self, EditableProject, InstalledDistribution, WheelOptions};
@@ -21,22 +21,9 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let started = Instant::now();
     let project_dir = absolute(&args.project);
 
-    let (project, lock) = lock::read(&project_dir).map_err(lock_error)?;
-    if !content_hash::is_fresh(&project, &lock) {
-        let message = format!(
-            "poetry.lock is out of date: pyproject.toml changed since the lock was written (in {})",
-            project_dir.display()
-        );
-        if args.allow_stale_lock {
-            printer.warn(format!("{message}; installing anyway (--allow-stale-lock)"));
-        } else {
-            return Err(Error::input(message).with_hint(
-                "run `poetry lock` to update it, or pass --allow-stale-lock to install the lock as it is",
-            ));
-        }
-    }
+    let (project, lock) = read_project(&project_dir, args.allow_stale_lock, printer)?;
 
-    let venv_dir = venv_dir(args, &project_dir);
+    let venv_dir = venv_dir(args.venv.as_deref(), &project_dir);
     let venv_exists = venv_dir.join("pyvenv.cfg").is_file();
     let candidates = interpreters(args, &venv_dir, venv_exists)?;
     let target = probe_first(&candidates).map_err(|(python, e)| {
@@ -59,19 +46,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         target.markers.platform_machine()
     ));
 
-    let selection = Selection {
-        only: if args.selection.no_dev {
-            vec!["main".to_string()]
-        } else {
-            args.selection.only.clone()
-        },
-        with: args.selection.with.clone(),
-        without: args.selection.without.clone(),
-        all_groups: args.selection.all_groups,
-        extras: args.selection.extras.clone(),
-        all_extras: args.selection.all_extras,
-        no_root: args.selection.no_root,
-    };
+    let selection = selection_of(&args.selection);
     let policy = Policy {
         allow_unhashed: args.allow_unhashed,
     };
@@ -513,8 +488,49 @@ pub(super) fn open_cache_at(no_cache: bool, cache_dir: Option<&Path>) -> Result<
     })
 }
 
-fn venv_dir(args: &InstallArgs, project_dir: &Path) -> PathBuf {
-    if let Some(dir) = &args.venv {
+/// Reads the project and refuses a stale lock (Poetry's content-hash), unless allowed.
+pub(super) fn read_project(
+    project_dir: &Path,
+    allow_stale_lock: bool,
+    printer: &Printer,
+) -> Result<(lock::Project, lock::Lock), Error> {
+    let (project, lock) = lock::read(project_dir).map_err(lock_error)?;
+    if !content_hash::is_fresh(&project, &lock) {
+        let message = format!(
+            "poetry.lock is out of date: pyproject.toml changed since the lock was written (in {})",
+            project_dir.display()
+        );
+        if allow_stale_lock {
+            printer.warn(format!("{message}; going on anyway (--allow-stale-lock)"));
+        } else {
+            return Err(Error::input(message).with_hint(
+                "run `poetry lock` to update it, or pass --allow-stale-lock to use the lock as it is",
+            ));
+        }
+    }
+    Ok((project, lock))
+}
+
+/// The planner's view of Poetry's group and extra flags.
+pub(super) fn selection_of(args: &SelectionArgs) -> Selection {
+    Selection {
+        // Poetry 1.x's `--no-dev` is `--only main`.
+        only: if args.no_dev {
+            vec!["main".to_string()]
+        } else {
+            args.only.clone()
+        },
+        with: args.with.clone(),
+        without: args.without.clone(),
+        all_groups: args.all_groups,
+        extras: args.extras.clone(),
+        all_extras: args.all_extras,
+        no_root: args.no_root,
+    }
+}
+
+pub(super) fn venv_dir(venv: Option<&Path>, project_dir: &Path) -> PathBuf {
+    if let Some(dir) = venv {
         return absolute(dir);
     }
     if let Some(active) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
@@ -618,7 +634,7 @@ pub(super) fn lock_error(error: lock::LockError) -> Error {
     }
 }
 
-fn venv_error(error: venv::VenvError) -> Error {
+pub(super) fn venv_error(error: venv::VenvError) -> Error {
     let hint = match &error {
         venv::VenvError::WrongPython { path, .. } => Some(format!(
             "delete {} to recreate it for this interpreter, or pass --python matching it",

@@ -1,6 +1,7 @@
 //! The commands, each a pipeline run start to finish. The only place that calls more than one
 //! stage; it turns stage errors into user errors with context and hints.
 
+mod check;
 mod download;
 mod install;
 
@@ -18,11 +19,16 @@ pub fn main() -> ExitCode {
     };
     let printer = Printer::new(cli.quiet, cli.verbose);
     let result = match cli.command {
-        Command::Install(args) => install::install_command(&args, &printer),
-        Command::Download(args) => download::download_command(&args, &printer),
+        Command::Install(args) => {
+            install::install_command(&args, &printer).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Check(args) => check::check_command(&args, &printer),
+        Command::Download(args) => {
+            download::download_command(&args, &printer).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             printer.error(&error);
             ExitCode::from(error.class as u8)

@@ -6,5 +6,6 @@
 mod support;
 
 mod airgap;
+mod check;
 mod install;
 mod kit;
