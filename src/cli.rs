@@ -46,6 +46,9 @@ pub enum Command {
     /// Download, verified, every file the lock needs for one or more targets into a folder
     /// that then works as `--find-links DIR` or as a static index (`DIR/simple`).
     Download(DownloadArgs),
+    /// Install, then remove every installed package the selection does not include (Poetry
+    /// 2's `poetry sync`; the same as `verse install --sync`).
+    Sync(InstallArgs),
     /// Verify an installed venv against the lock: missing, extra and wrong-version packages,
     /// and files changed since install (every RECORD hash). Exit 0 only when clean.
     Check(CheckArgs),
@@ -95,6 +98,11 @@ pub struct InstallArgs {
     /// change nothing.
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_DRY_RUN")]
     pub dry_run: bool,
+
+    /// Also remove installed packages that the selection does not include (by their RECORD;
+    /// the venv's own pip and the project itself are kept).
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_SYNC")]
+    pub sync: bool,
 
     #[command(flatten)]
     pub sources: SourceArgs,

@@ -117,11 +117,26 @@ impl Printer {
             );
             return;
         }
-        let _ = writeln!(
-            out,
-            "Installed {} in {elapsed}",
-            count(summary.installed.len(), "package")
-        );
+        let replaced = summary
+            .removed
+            .iter()
+            .filter(|(name, _)| summary.installed.iter().any(|(n, _)| n == name))
+            .count();
+        let removed_only = summary.removed.len() - replaced;
+        let _ = match (summary.installed.len(), removed_only) {
+            (0, removed) => writeln!(out, "Removed {} in {elapsed}", count(removed, "package")),
+            (installed, 0) => writeln!(
+                out,
+                "Installed {} in {elapsed}",
+                count(installed, "package")
+            ),
+            (installed, removed) => writeln!(
+                out,
+                "Installed {} and removed {} in {elapsed}",
+                count(installed, "package"),
+                count(removed, "package")
+            ),
+        };
         let mut lines: Vec<(String, char, String)> = Vec::new();
         for (name, version) in &summary.removed {
             lines.push((name.clone(), '-', format!("{name}=={version}")));

@@ -62,6 +62,27 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         printer.warn(warning);
     }
 
+    // The cache must outlive the install: with --no-cache (or unhashed files) the fetched
+    // wheels live in directories that are removed when it is dropped.
+    let cache = if args.dry_run {
+        None
+    } else {
+        Some(open_cache(args)?)
+    };
+    // From reading what is installed to the end, this process alone works on the venv.
+    let _venv_lock = match &cache {
+        Some(cache) => {
+            let lock_dir = if args.no_cache {
+                std::env::temp_dir().join("verse-locks")
+            } else {
+                cache.root().join("locks")
+            };
+            Some(super::venv_lock::lock(&lock_dir, &venv_dir, printer)?)
+        }
+        None => None,
+    };
+    let venv_exists = venv_dir.join("pyvenv.cfg").is_file();
+
     let installed = if venv_exists {
         let venv = venv::open(&venv_dir, &target).map_err(venv_error)?;
         install::installed(&venv).map_err(|e| {
@@ -79,10 +100,10 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         .map(|d| (d.name.to_string(), d))
         .collect();
 
-    if args.dry_run {
+    let Some(cache) = cache else {
         printer.result(&describe_plan(&plan, &target, &venv_dir, &installed, args));
         return Ok(());
-    }
+    };
 
     // Work out what changes: same version installed means nothing to do (like Poetry).
     let mut work: Vec<(PlannedPackage, Option<InstalledDistribution>)> = Vec::new();
@@ -94,9 +115,6 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         }
     }
 
-    // The cache must outlive the install: with --no-cache (or unhashed files) the fetched
-    // wheels live in directories that are removed when it is dropped.
-    let cache = open_cache(args)?;
     let fetched = fetch_all(args, printer, &cache, &project, &target, &work)?;
 
     let venv = if venv_exists {
@@ -131,6 +149,10 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         } else {
             summary.unchanged += 1;
         }
+    }
+
+    if args.sync {
+        sync(&venv, &plan, &installed, &mut summary)?;
     }
 
     drop(cache);
@@ -486,6 +508,41 @@ pub(super) fn open_cache_at(no_cache: bool, cache_dir: Option<&Path>) -> Result<
             .with_source(e)
             .with_hint("pass --cache-dir with a writable directory, or --no-cache")
     })
+}
+
+/// `--sync`: removes what was installed before this run and is not in the selection. Poetry
+/// keeps the venv's own pip (unless locked) and the project itself; so do we.
+fn sync(
+    venv: &Venv,
+    plan: &Plan,
+    installed: &HashMap<String, InstalledDistribution>,
+    summary: &mut Summary,
+) -> Result<(), Error> {
+    let mut keep: std::collections::HashSet<&str> =
+        plan.packages.iter().map(|p| p.name.as_ref()).collect();
+    keep.insert("pip");
+    if let Some(root) = &plan.root {
+        keep.insert(root.name.as_ref());
+    }
+    let mut extra: Vec<&InstalledDistribution> = installed
+        .values()
+        .filter(|d| !keep.contains(d.name.as_ref()))
+        .collect();
+    extra.sort_by(|a, b| a.name.cmp(&b.name));
+    for dist in extra {
+        install::uninstall(venv, dist).map_err(|e| {
+            Error::failure(format!(
+                "cannot remove {}=={} (--sync)",
+                dist.name, dist.version
+            ))
+            .with_source(e)
+            .with_hint("fix the cause and run the same command again")
+        })?;
+        summary
+            .removed
+            .push((dist.name.to_string(), dist.version.to_string()));
+    }
+    Ok(())
 }
 
 /// Reads the project and refuses a stale lock (Poetry's content-hash), unless allowed.

@@ -4,6 +4,7 @@
 mod check;
 mod download;
 mod install;
+mod venv_lock;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,10 @@ pub fn main() -> ExitCode {
     let printer = Printer::new(cli.quiet, cli.verbose);
     let result = match cli.command {
         Command::Install(args) => {
+            install::install_command(&args, &printer).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Sync(mut args) => {
+            args.sync = true;
             install::install_command(&args, &printer).map(|()| ExitCode::SUCCESS)
         }
         Command::Check(args) => check::check_command(&args, &printer),

@@ -9,3 +9,4 @@ mod airgap;
 mod check;
 mod install;
 mod kit;
+mod sync;
