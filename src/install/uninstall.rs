@@ -57,6 +57,11 @@ pub(crate) fn uninstall(venv: &Venv, dist: &InstalledDistribution) -> Result<(),
             refused.push(record_path.clone());
             continue;
         }
+        // The metadata goes last and at once (below): until then the distribution still
+        // counts as installed, so an interrupted removal is redone by the next run.
+        if path.starts_with(&dist.dist_info) {
+            continue;
+        }
         let real_parent = match fs_err::canonicalize(parent) {
             Ok(p) => p,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -78,8 +83,19 @@ pub(crate) fn uninstall(venv: &Venv, dist: &InstalledDistribution) -> Result<(),
         }
     }
 
-    match fs_err::remove_dir_all(&dist.dist_info) {
-        Ok(()) => {}
+    // Renamed out of sight first (a `.`-name is no distribution to `installed()`, pip or
+    // importlib), so there is never a half-deleted dist-info that looks installed or that
+    // nothing would ever remove.
+    let hidden = dist.dist_info.with_file_name(format!(
+        ".{}.verse-removed-{}",
+        dist.dist_info
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    match fs_err::rename(&dist.dist_info, &hidden) {
+        Ok(()) => fs_err::remove_dir_all(&hidden).map_err(io_error)?,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(io_error(e)),
     }

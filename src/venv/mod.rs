@@ -94,6 +94,11 @@ pub fn create(root: &Path, target: &Target) -> Result<Venv, VenvError> {
         if root.join("pyvenv.cfg").exists() {
             return Err(refuse(&root, "a virtual environment already exists there"));
         }
+        // A creation that was killed (kill -9, power loss) left its marker and no pyvenv.cfg:
+        // everything in the directory is ours, so start again from empty.
+        if root.join(CREATING_MARKER).is_file() {
+            clear_dir(&root).map_err(|e| create_error(&root, e))?;
+        }
         let mut entries = fs_err::read_dir(&root).map_err(|e| create_error(&root, e))?;
         if entries.next().is_some() {
             return Err(VenvError::NotAVenv { path: root });
@@ -106,15 +111,7 @@ pub fn create(root: &Path, target: &Target) -> Result<Venv, VenvError> {
             // Undo what we made so the next attempt starts from an empty directory again.
             // The directory was empty (or absent) before, so everything in it is ours.
             if existed {
-                if let Ok(entries) = std::fs::read_dir(&root) {
-                    for entry in entries.flatten() {
-                        let path = entry.path();
-                        let _ = match entry.file_type() {
-                            Ok(t) if t.is_dir() => std::fs::remove_dir_all(&path),
-                            _ => std::fs::remove_file(&path),
-                        };
-                    }
-                }
+                let _ = clear_dir(&root);
             } else {
                 let _ = std::fs::remove_dir_all(&root);
             }
@@ -248,9 +245,28 @@ fn is_64bit(machine: &str) -> bool {
     machine.contains("64") || machine == "s390x"
 }
 
+/// Written first and removed last by `create`: its presence without `pyvenv.cfg` marks a
+/// creation that was interrupted, which the next `create` may wipe and redo.
+const CREATING_MARKER: &str = ".verse-creating";
+
+/// Removes everything inside `dir` (not `dir` itself, which may be a mount point or a link).
+fn clear_dir(dir: &Path) -> std::io::Result<()> {
+    for entry in fs_err::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            fs_err::remove_dir_all(&path)?;
+        } else {
+            fs_err::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
 fn build(venv: &Venv, target: &Target, root_text: &str) -> std::io::Result<()> {
     let (major, minor) = venv.python_version;
     fs_err::create_dir_all(&venv.root)?;
+    fs_err::write(venv.root.join(CREATING_MARKER), "")?;
     fs_err::create_dir_all(&venv.scripts)?;
     fs_err::create_dir_all(venv.root.join("include"))?;
     fs_err::create_dir_all(&venv.purelib)?;
@@ -305,6 +321,7 @@ fn build(venv: &Venv, target: &Target, root_text: &str) -> std::io::Result<()> {
     file.sync_all()?;
     drop(file);
     fs_err::rename(&tmp, venv.root.join("pyvenv.cfg"))?;
+    fs_err::remove_file(venv.root.join(CREATING_MARKER))?;
     Ok(())
 }
 
@@ -323,6 +340,37 @@ fn symlink(original: &Path, link: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use std::process::Command;
+
+    #[test]
+    fn an_interrupted_creation_is_redone_but_a_foreign_directory_is_not_touched() {
+        let target = testing::python3_target();
+        let dir = tempfile::tempdir().unwrap();
+        // What a kill -9 half-way through `create` leaves: the marker, some files, no pyvenv.cfg.
+        let root = dir.path().join("venv");
+        fs_err::create_dir_all(root.join("bin")).unwrap();
+        fs_err::write(root.join(CREATING_MARKER), "").unwrap();
+        fs_err::write(root.join("bin/activate"), "half").unwrap();
+        let venv = create(&root, &target).unwrap();
+        assert!(venv.root.join("pyvenv.cfg").is_file());
+        assert!(!root.join(CREATING_MARKER).exists());
+        assert_ne!(
+            fs_err::read_to_string(root.join("bin/activate")).unwrap(),
+            "half"
+        );
+
+        // Without the marker the directory is somebody else's: refused, left as it was.
+        let foreign = dir.path().join("foreign");
+        fs_err::create_dir_all(&foreign).unwrap();
+        fs_err::write(foreign.join("data.txt"), "keep me").unwrap();
+        assert!(matches!(
+            create(&foreign, &target),
+            Err(VenvError::NotAVenv { .. })
+        ));
+        assert_eq!(
+            fs_err::read_to_string(foreign.join("data.txt")).unwrap(),
+            "keep me"
+        );
+    }
 
     #[test]
     fn created_venv_is_a_venv_for_python_and_bash() {

@@ -8,5 +8,6 @@ mod support;
 mod airgap;
 mod check;
 mod install;
+mod interrupt;
 mod kit;
 mod sync;

@@ -207,6 +207,15 @@ pub struct Cmd<'a> {
 }
 
 impl Cmd<'_> {
+    /// Starts the command without waiting (output discarded), for tests that interrupt it.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting verse")
+    }
+
     pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
         self.command.arg(arg.into());
         self
