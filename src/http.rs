@@ -24,11 +24,18 @@ pub struct HttpSettings {
 }
 
 impl Default for HttpSettings {
+    /// uv's defaults, overridable like uv's `UV_HTTP_TIMEOUT`/`UV_HTTP_RETRIES`:
+    /// `VERSE_HTTP_TIMEOUT` (seconds between two reads, also caps the connect timeout) and
+    /// `VERSE_HTTP_RETRIES` (extra attempts after a transient failure).
     fn default() -> Self {
+        let from_env = |name: &str| -> Option<u64> {
+            std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+        };
+        let read_timeout = Duration::from_secs(from_env("VERSE_HTTP_TIMEOUT").unwrap_or(30).max(1));
         HttpSettings {
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(30),
-            retries: 3,
+            connect_timeout: Duration::from_secs(10).min(read_timeout),
+            read_timeout,
+            retries: from_env("VERSE_HTTP_RETRIES").map_or(3, |r| r.min(10) as u32),
         }
     }
 }

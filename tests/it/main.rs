@@ -7,6 +7,7 @@ mod support;
 
 mod airgap;
 mod check;
+mod faults;
 mod install;
 mod interrupt;
 mod kit;

@@ -62,6 +62,12 @@ pub enum Fault {
     Body(Vec<u8>),
     /// Wait this long before answering normally.
     Delay(Duration),
+    /// Answer with this status, an empty body and `Retry-After: <seconds>`.
+    RetryAfter(u16, u64),
+    /// Send the headers and half the body, stall this long, then send the rest.
+    StallBody(Duration),
+    /// Close the connection without answering (a reset before the response).
+    Reset,
 }
 
 #[derive(Clone, Debug)]
@@ -317,6 +323,10 @@ struct Response {
     body: Vec<u8>,
     /// Send only this many body bytes (for `Fault::Truncate`).
     truncate: Option<usize>,
+    /// Pause half-way through the body (for `Fault::StallBody`).
+    stall: Option<Duration>,
+    /// Close without a response (for `Fault::Reset`).
+    reset: bool,
 }
 
 impl Response {
@@ -326,6 +336,8 @@ impl Response {
             headers: vec![("Content-Type".to_string(), content_type.to_string())],
             body,
             truncate: None,
+            stall: None,
+            reset: false,
         }
     }
 
@@ -416,13 +428,24 @@ fn write_response(
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
+    if response.reset {
+        return stream.shutdown(Shutdown::Both);
+    }
     stream.write_all(head.as_bytes())?;
     if request.method != "HEAD" {
         let end = response
             .truncate
             .unwrap_or(response.body.len())
             .min(response.body.len());
-        stream.write_all(&response.body[..end])?;
+        if let Some(stall) = response.stall {
+            let half = end / 2;
+            stream.write_all(&response.body[..half])?;
+            stream.flush()?;
+            std::thread::sleep(stall);
+            stream.write_all(&response.body[half..end])?;
+        } else {
+            stream.write_all(&response.body[..end])?;
+        }
     }
     stream.flush()?;
     stream.shutdown(Shutdown::Both)
@@ -449,6 +472,7 @@ fn respond(request: &Request, state: &Mutex<State>) -> (Response, Option<Duratio
     let mut delay = None;
     let mut replaced_body = None;
     let mut truncate = None;
+    let mut stall = None;
     if let Some(rule) = state
         .faults
         .iter_mut()
@@ -464,6 +488,19 @@ fn respond(request: &Request, state: &Mutex<State>) -> (Response, Option<Duratio
             Fault::Truncate(n) => truncate = Some(n),
             Fault::Body(bytes) => replaced_body = Some(bytes),
             Fault::Delay(d) => delay = Some(d),
+            Fault::RetryAfter(status, seconds) => {
+                let mut response = Response::new(status, "text/plain", Vec::new());
+                response
+                    .headers
+                    .push(("Retry-After".to_string(), seconds.to_string()));
+                return (response, None);
+            }
+            Fault::StallBody(d) => stall = Some(d),
+            Fault::Reset => {
+                let mut response = Response::new(200, "text/plain", Vec::new());
+                response.reset = true;
+                return (response, None);
+            }
         }
     }
 
@@ -507,6 +544,7 @@ fn respond(request: &Request, state: &Mutex<State>) -> (Response, Option<Duratio
             response.body = body;
         }
         response.truncate = truncate;
+        response.stall = stall;
     }
     (response, delay)
 }
