@@ -13,6 +13,8 @@ pub mod wheel_filename;
 pub use hash::{FileHash, HashAlgorithm};
 pub use name::{is_valid_name, normalize, GroupName, NAME_RULE};
 pub use pep440_rs::{Version, VersionSpecifiers};
-pub use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree, PackageName};
+pub use pep508_rs::{
+    ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, PackageName,
+};
 pub use tags::{Tag, Tags};
 pub use wheel_filename::WheelFilename;
