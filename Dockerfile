@@ -18,6 +18,9 @@ RUN apt-get update \
 RUN rustup target add "$(uname -m)-unknown-linux-musl"
 WORKDIR /src
 COPY . .
+# Whole-program LTO: 7.5 MiB instead of 9.1, no slower, twice the build time (README).
+ENV CARGO_PROFILE_RELEASE_LTO=fat \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
 # Cache mounts keep the crates and the build directory between builds; the binary is copied
 # out of the mount so the next stage can see it.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
