@@ -6,10 +6,14 @@
 #   scripts/bench.sh -n 5 seed-fastapi uv-cold verse-cold
 #   scripts/bench.sh -n 5 django uv-warm verse-warm
 #   scripts/bench.sh -n 5 django uv-noop verse-noop
+#   VERSE=target/x86_64-unknown-linux-musl/release/verse scripts/bench.sh -n 3 django uv-cold verse-cold
+#   scripts/bench.sh -n 3 django uv-cold verse-cold@a=/tmp/verse-a verse-cold@b=/tmp/verse-b
 #
 # Tools: those of ../shared/bench/tools (uv-cold, uv-warm, uv-warm-copy, uv-cold-compile,
 # pip-cold, poetry, floor-*) plus verse's own in scripts/bench/tools (verse-cold, verse-warm,
-# verse-noop, uv-noop). Builds verse in release mode first. Needs the mirror
+# verse-noop, uv-noop). Builds verse in release mode first, unless VERSE names the binary to
+# bench. A tool written TOOL@LABEL=BINARY runs TOOL with that verse binary, under the name
+# TOOL@LABEL: several builds (allocators, targets) compared in the same rounds. Needs the mirror
 # (../shared/bench/make-mirror.sh, once) and the anchors venv (see ../shared/bench/README.md);
 # serves the mirror itself. Environment: BENCH_ROOT (default /tmp/verse-bench), PYTHON.
 set -euo pipefail
@@ -20,16 +24,37 @@ export PYTHON=${PYTHON:-$(python3 -c 'import os, sys; print(os.path.realpath(sys
 runs=5
 while getopts n: o; do case $o in n) runs=$OPTARG ;; *) exit 2 ;; esac; done
 shift $((OPTIND - 1))
-[ $# -ge 2 ] || { sed -n 2,16p "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,21p "$0"; exit 2; }
 
-(cd "$here" && cargo build --release --locked -q)
-export VERSE=$here/target/release/verse
+if [ -z "${VERSE:-}" ]; then
+  (cd "$here" && cargo build --release --locked -q)
+  VERSE=$here/target/release/verse
+fi
+VERSE=$(realpath "$VERSE")
+export VERSE
 
 # A harness dir holding the shared scripts and ours side by side (run.sh looks up tools beside it).
 harness=$BENCH_ROOT/harness
 rm -rf "$harness"; mkdir -p "$harness/tools" "$BENCH_ROOT/runs"
 cp "$shared"/run.sh "$harness/"; ln -s "$shared/scenarios" "$harness/scenarios"
 cp "$shared"/tools/*.sh "$harness/tools/"; cp "$here"/scripts/bench/tools/*.sh "$harness/tools/"
+# TOOL@LABEL=BINARY: a wrapper script named TOOL@LABEL beside TOOL, pinned to BINARY.
+tools=()
+for t in "$@"; do
+  case $t in
+    *@*=*)
+      name=${t%%=*} bin=$(realpath "${t#*=}") base=${t%%@*}
+      [ -x "$bin" ] || { echo "bench.sh: $bin is not an executable" >&2; exit 2; }
+      [ -f "$harness/tools/$base.sh" ] || { echo "bench.sh: no tool $base" >&2; exit 2; }
+      printf '#!/usr/bin/env bash\nVERSE=%q exec "$(dirname "$0")/%q.sh" "$@"\n' "$bin" "$base" \
+        > "$harness/tools/$name.sh"
+      chmod +x "$harness/tools/$name.sh"
+      echo "$name: $bin ($("$bin" --version))"
+      tools+=("$name") ;;
+    *) tools+=("$t") ;;
+  esac
+done
+set -- "${tools[@]}"
 "$shared/serve-mirror.sh" >/dev/null
 echo "verse $("$VERSE" --version | cut -d' ' -f2), $("$BENCH_ROOT/anchors/bin/uv" --version), python $("$PYTHON" -c 'import platform; print(platform.python_version())'), $(nproc) cores, $(date -u +%F)"
 "$harness/run.sh" -n "$runs" -w 1 "$@"
