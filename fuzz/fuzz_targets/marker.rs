@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use libfuzzer_sys::fuzz_target;
 use verse::packaging::poetry_constraint::{python_marker, PoetryConstraint};
-use verse::packaging::{ExtraName, MarkerEnvironment, MarkerTree, Version};
+use verse::packaging::{ExtraName, MarkerEnvironment, Version};
 
 fn environment() -> MarkerEnvironment {
     MarkerEnvironment::try_from(pep508_env()).expect("a valid environment")
@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(tree) = MarkerTree::from_str(text) {
+    if let Ok(tree) = verse::packaging::pep508::parse_marker(text) {
         let env = environment();
         let extras = [ExtraName::from_str("socks").expect("valid extra")];
         let _ = tree.evaluate(&env, &[]);

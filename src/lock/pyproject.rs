@@ -404,7 +404,7 @@ impl<'a> Reader<'_, 'a> {
     /// A PEP 508 requirement string (`project.dependencies`, extras, PEP 735 groups).
     fn pep508(&self, item: &Value<'a>, what: &str) -> Result<RootDependency, LockError> {
         let text = self.doc.str(item, what)?;
-        let requirement = Requirement::<pep508_rs::VerbatimUrl>::from_str(text)
+        let requirement = crate::packaging::pep508::parse_requirement(text)
             .or_else(|e| relative_path_requirement(text).ok_or(e))
             .map_err(|e| {
                 self.doc.invalid(
@@ -831,7 +831,7 @@ fn own_dependencies(group: &GroupBuild) -> Vec<RootDependency> {
 /// reports it when it evaluates the marker).
 fn parse_marker(marker: Option<&str>) -> MarkerTree {
     marker
-        .and_then(|m| MarkerTree::from_str(m).ok())
+        .and_then(|m| crate::packaging::pep508::parse_marker(m).ok())
         .unwrap_or_default()
 }
 
@@ -966,7 +966,7 @@ fn relative_path_requirement(text: &str) -> Option<Requirement<pep508_rs::Verbat
         Some(marker) => format!("{name}@ file:///relative-path ;{marker}"),
         None => format!("{name}@ file:///relative-path"),
     };
-    Requirement::from_str(&substitute).ok()
+    crate::packaging::pep508::parse_requirement(&substitute).ok()
 }
 
 /// Which kind of direct reference a PEP 508 URL is.

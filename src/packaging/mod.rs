@@ -6,6 +6,7 @@
 
 pub mod hash;
 pub mod name;
+pub mod pep508;
 pub mod poetry_constraint;
 pub mod tags;
 pub mod wheel_filename;

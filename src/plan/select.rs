@@ -12,7 +12,6 @@
 //! the extras requested on that edge (the walk).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::str::FromStr;
 
 use super::{by_name, PlanError, Skipped};
 use crate::lock::{Lock, LockedMarkers, LockedPackage, Project};
@@ -100,10 +99,12 @@ impl Markers {
         extras: &[ExtraName],
     ) -> Result<bool, PlanError> {
         if !self.parsed.contains_key(marker) {
-            let tree = MarkerTree::from_str(marker).map_err(|e| PlanError::BadMarker {
-                package: package.to_string(),
-                marker: marker.to_string(),
-                message: e.to_string(),
+            let tree = crate::packaging::pep508::parse_marker(marker).map_err(|e| {
+                PlanError::BadMarker {
+                    package: package.to_string(),
+                    marker: marker.to_string(),
+                    message: e.to_string(),
+                }
             })?;
             self.parsed.insert(marker.to_string(), tree);
         }
