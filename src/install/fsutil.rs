@@ -110,6 +110,31 @@ fn create_in_dir(tmp: &Path, mode: Mode) -> io::Result<fs_err::File> {
     }
 }
 
+/// Makes `dest` by `make` (a hard link, say) at a temporary name beside it, then renames it
+/// over `dest`; parent directories are created as needed.
+pub(crate) fn place_atomic(
+    dest: &Path,
+    make: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
+    let tmp = temp_path_for(dest);
+    let mut attempt = 0;
+    if let Some(parent) = tmp.parent() {
+        loop {
+            attempt += 1;
+            match fs_err::create_dir_all(parent) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound && attempt < 10 => continue,
+                other => break other?,
+            }
+        }
+    }
+    make(&tmp)?;
+    let result = fs_err::rename(&tmp, dest);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Writes `content` to `dest` atomically with `mode`.
 pub(crate) fn write_bytes(dest: &Path, mode: Mode, content: &[u8]) -> io::Result<()> {
     write_atomic(dest, mode, |file| io::Write::write_all(file, content))

@@ -131,7 +131,11 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         venv::create(&venv_dir, &target).map_err(venv_error)?
     };
 
-    let mut summary = install_all(&venv, work, fetched)?;
+    let linker = install::Linker::new(args.link_mode.parse().map_err(Error::input)?);
+    let mut summary = install_all(&venv, work, fetched, &cache, &linker)?;
+    if !summary.installed.is_empty() && !cache.is_temporary() {
+        printer.detail(format!("Files placed by {}", linker.mode().as_str()));
+    }
     summary.unchanged = unchanged;
 
     if let Some(root) = &plan.root {
@@ -402,6 +406,8 @@ fn install_all(
     venv: &Venv,
     work: Vec<(PlannedPackage, Option<InstalledDistribution>)>,
     fetched: Vec<FetchedWheel>,
+    cache: &Cache,
+    linker: &install::Linker,
 ) -> Result<Summary, Error> {
     // Wheels arrive in work order (see `order`); a gap would pair packages with the wrong files.
     let names_match = work.len() == fetched.len()
@@ -437,7 +443,7 @@ fn install_all(
                 let Some(((package, previous), wheel)) = job else {
                     break;
                 };
-                let outcome = install_one(venv, &package, &wheel);
+                let outcome = install_one(venv, &package, &wheel, cache, linker);
                 outcomes
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -445,6 +451,7 @@ fn install_all(
             });
         }
     });
+    install::touch_site_packages(venv);
 
     let mut summary = Summary::default();
     let mut errors = Vec::new();
@@ -474,12 +481,32 @@ fn install_all(
     Ok(summary)
 }
 
-fn install_one(venv: &Venv, package: &PlannedPackage, wheel: &FetchedWheel) -> Result<(), Error> {
+/// Installs one wheel: through the cache's unpacked tree when the wheel is a verified cache
+/// entry, else (`--no-cache`, an unhashed file) by unzipping it directly.
+fn install_one(
+    venv: &Venv,
+    package: &PlannedPackage,
+    wheel: &FetchedWheel,
+    cache: &Cache,
+    linker: &install::Linker,
+) -> Result<(), Error> {
     let options = WheelOptions {
         requested: package.requested,
         direct_url: None,
     };
-    install::install_wheel(venv, wheel.path(), wheel.filename(), &options).map_err(|e| {
+    let result = match wheel.hash().filter(|_| !cache.is_temporary()) {
+        Some(hash) => {
+            let tmp = cache.tmp_dir();
+            let unpacked = install::UnpackedCache {
+                dir: cache.unpacked_dir(hash),
+                tmp: &tmp,
+                linker,
+            };
+            install::install_wheel_cached(venv, wheel.path(), wheel.filename(), &options, &unpacked)
+        }
+        None => install::install_wheel(venv, wheel.path(), wheel.filename(), &options),
+    };
+    result.map_err(|e| {
         Error::failure(format!(
             "cannot install {}=={}",
             package.name, package.pretty_version
