@@ -59,7 +59,10 @@ pub(crate) fn temp_path_for(dest: &Path) -> PathBuf {
         name.push(c);
     }
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    dest.with_file_name(format!(".{name}.{}-{n}.verse-tmp", std::process::id()))
+    // The process id once: `std::process::id()` is a system call each time.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = *PID.get_or_init(std::process::id);
+    dest.with_file_name(format!(".{name}.{pid}-{n}.verse-tmp"))
 }
 
 /// Writes `dest` through `fill`, creating parent directories as needed.

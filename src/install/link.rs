@@ -100,9 +100,9 @@ impl Linker {
     }
 
     /// Places `src` (a file of the unpacked cache) at `dest`, replacing any file there
-    /// atomically. `mode` is the one a copy gets; a hard link shares the cache file's, which
-    /// was created with the same `mode`.
-    pub(crate) fn place(&self, src: &Path, dest: &Path, mode: Mode) -> io::Result<()> {
+    /// atomically; true if nothing was at `dest` before. `mode` is the one a copy gets; a
+    /// hard link shares the cache file's, which was created with the same `mode`.
+    pub(crate) fn place(&self, src: &Path, dest: &Path, mode: Mode) -> io::Result<bool> {
         if self.probed.swap(1, Ordering::Relaxed) == 0
             && self.mode() == LinkMode::Clone
             && !reflinks_between(src, dest)
@@ -153,16 +153,45 @@ fn too_many_links(error: &io::Error) -> bool {
     error.raw_os_error() == Some(EMLINK)
 }
 
-fn hardlink(src: &Path, dest: &Path) -> io::Result<()> {
-    fsutil::place_atomic(dest, |tmp| std::fs::hard_link(src, tmp))
+/// A link made straight at `dest` is atomic already; only a file in the way (a reinstall,
+/// a namespace file another wheel placed) needs the temporary name and the rename. The
+/// directory is created only when the link says it is missing: in a fresh venv that saves a
+/// `mkdir` and a `stat` per file (this is the warm install's hot loop).
+fn hardlink(src: &Path, dest: &Path) -> io::Result<bool> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match std::fs::hard_link(src, dest) {
+            Ok(()) => return Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return fsutil::place_atomic(dest, |tmp| std::fs::hard_link(src, tmp))
+                    .map(|()| false);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound && attempt < 10 => {
+                // The source is there (it is the cache's): the destination's directory is not.
+                if !src.exists() {
+                    return Err(e);
+                }
+                if let Some(parent) = dest.parent() {
+                    match fs_err::create_dir_all(parent) {
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                        other => other?,
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
-fn copy(src: &Path, dest: &Path, mode: Mode) -> io::Result<()> {
+fn copy(src: &Path, dest: &Path, mode: Mode) -> io::Result<bool> {
     let mut source = std::fs::File::open(src)?;
+    let new = std::fs::symlink_metadata(dest).is_err();
     fsutil::write_atomic(dest, mode, |file| {
         let mut out: &std::fs::File = file.file();
         io::copy(&mut source, &mut out).map(drop)
     })
+    .map(|()| new)
 }
 
 /// Whether a copy from `src` to `dest` can become a reflink: same device, on a filesystem

@@ -136,7 +136,7 @@ impl Source for Tree<'_> {
         mode: Mode,
         _size: u64,
         dest: &Path,
-    ) -> Result<(), Extract> {
+    ) -> Result<bool, Extract> {
         let path = join(&self.root, name).map_err(Extract::Archive)?;
         self.linker.place(&path, dest, mode).map_err(Extract::Io)
     }

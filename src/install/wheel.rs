@@ -88,7 +88,8 @@ pub(super) struct Entry {
 pub(super) trait Source {
     /// A whole member (small files: metadata, scripts), bounded by its declared size.
     fn read(&mut self, index: usize, name: &str, size: u64) -> Result<Vec<u8>, String>;
-    /// Puts a member at `dest` (atomically, with the member's mode).
+    /// Puts a member at `dest` (atomically, with the member's mode); true if nothing was
+    /// at `dest` before.
     fn place(
         &mut self,
         index: usize,
@@ -96,7 +97,7 @@ pub(super) trait Source {
         mode: Mode,
         size: u64,
         dest: &Path,
-    ) -> Result<(), Extract>;
+    ) -> Result<bool, Extract>;
 }
 
 impl Source for Archive {
@@ -111,8 +112,9 @@ impl Source for Archive {
         mode: Mode,
         size: u64,
         dest: &Path,
-    ) -> Result<(), Extract> {
-        extract(self, index, mode, size, dest)
+    ) -> Result<bool, Extract> {
+        let new = fs_err::symlink_metadata(dest).is_err();
+        extract(self, index, mode, size, dest).map(|()| new)
     }
 }
 
@@ -396,9 +398,9 @@ fn write_files(
     let mut written = Written::default();
     for kind in [Kind::Root, Kind::Data, Kind::Script] {
         for member in plan.members.iter().filter(|m| m.kind == kind) {
-            let new = fs_err::symlink_metadata(&member.dest).is_err();
             let record_path = paths::record_path(&member.dest, &plan.lib_dir);
-            if kind == Kind::Script {
+            let new = if kind == Kind::Script {
+                let new = fs_err::symlink_metadata(&member.dest).is_err();
                 let content = source
                     .read(member.index, &member.name, member.size)
                     .map_err(|e| errors.invalid(format!("cannot read {}: {e}", member.name)))?;
@@ -410,6 +412,7 @@ fn write_files(
                     let row = Row::for_content(record_path.clone(), content);
                     written.changed.insert(record_path.clone(), row);
                 }
+                new
             } else {
                 source
                     .place(
@@ -419,8 +422,8 @@ fn write_files(
                         member.size,
                         &member.dest,
                     )
-                    .map_err(|e| errors.extract(&member.name, e))?;
-            }
+                    .map_err(|e| errors.extract(&member.name, e))?
+            };
             if new {
                 created.push(Created::now(&member.dest));
             }
