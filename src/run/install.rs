@@ -39,7 +39,13 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let venv_dir = venv_dir(args, &project_dir);
     let venv_exists = venv_dir.join("pyvenv.cfg").is_file();
     let candidates = interpreters(args, &venv_dir, venv_exists)?;
-    let target = probe_first(&candidates).map_err(|(python, e)| {
+    // The probe answer is cached beside the wheels (not with --no-cache).
+    let cache_root = match (&args.cache_dir, args.no_cache) {
+        (_, true) => None,
+        (Some(dir), false) => Some(absolute(dir)),
+        (None, false) => Cache::default_root(),
+    };
+    let target = probe_first(&candidates, cache_root.as_deref()).map_err(|(python, e)| {
         let error = Error::input(format!("cannot use the interpreter {}", python.display()))
             .with_source(e);
         if venv_exists && args.python.is_none() {
@@ -589,10 +595,13 @@ fn interpreters(
 
 /// Probes the candidates in order; the first that works is the target. If none does, the
 /// first one's failure is the one to report.
-fn probe_first(candidates: &[PathBuf]) -> Result<Target, (PathBuf, target::ProbeError)> {
+fn probe_first(
+    candidates: &[PathBuf],
+    cache_root: Option<&Path>,
+) -> Result<Target, (PathBuf, target::ProbeError)> {
     let mut first_failure = None;
     for python in candidates {
-        match target::probe(python) {
+        match target::probe_cached(python, cache_root) {
             Ok(target) => return Ok(target),
             Err(error) => {
                 first_failure.get_or_insert((python.clone(), error));
