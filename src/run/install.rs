@@ -45,7 +45,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         (Some(dir), false) => Some(absolute(dir)),
         (None, false) => Cache::default_root(),
     };
-    let target = probe_first(&candidates, cache_root.as_deref()).map_err(|(python, e)| {
+    let target = probe_first(&candidates, cache_root.as_deref(), !args.dry_run).map_err(|(python, e)| {
         let error = Error::input(format!("cannot use the interpreter {}", python.display()))
             .with_source(e);
         if venv_exists && args.python.is_none() {
@@ -598,10 +598,11 @@ fn interpreters(
 fn probe_first(
     candidates: &[PathBuf],
     cache_root: Option<&Path>,
+    store: bool,
 ) -> Result<Target, (PathBuf, target::ProbeError)> {
     let mut first_failure = None;
     for python in candidates {
-        match target::probe_cached(python, cache_root) {
+        match target::probe_cached(python, cache_root, store) {
             Ok(target) => return Ok(target),
             Err(error) => {
                 first_failure.get_or_insert((python.clone(), error));

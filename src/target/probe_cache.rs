@@ -39,9 +39,13 @@ struct Entry {
 }
 
 /// Probes `python` (an absolute path), reusing a cached answer under `cache_root` while it
-/// is still valid, and caching a fresh one. With no cache root, or a relative path, this is
-/// [`super::probe`].
-pub fn probe_cached(python: &Path, cache_root: Option<&Path>) -> Result<Target, ProbeError> {
+/// is still valid, and caching a fresh one if `store` (not for `--dry-run`, which writes
+/// nothing). With no cache root, or a relative path, this is [`super::probe`].
+pub fn probe_cached(
+    python: &Path,
+    cache_root: Option<&Path>,
+    store: bool,
+) -> Result<Target, ProbeError> {
     let Some((file, key)) = cache_root
         .filter(|_| python.is_absolute())
         .and_then(|root| Some((entry_path(root, python), key(python)?)))
@@ -52,7 +56,7 @@ pub fn probe_cached(python: &Path, cache_root: Option<&Path>) -> Result<Target, 
         return Ok(target);
     }
     let (target, answer) = probe_answer(python)?;
-    if let Ok(answer) = String::from_utf8(answer) {
+    if let Some(answer) = String::from_utf8(answer).ok().filter(|_| store) {
         // Best effort: a read-only or full cache only costs the next run a probe.
         let _ = write(&file, &Entry { key, answer });
     }
@@ -144,7 +148,7 @@ mod tests {
         std::os::unix::fs::symlink(python3(), &python).unwrap();
         let cache = dir.path().join("cache");
 
-        let fresh = probe_cached(&python, Some(&cache)).unwrap();
+        let fresh = probe_cached(&python, Some(&cache), true).unwrap();
         let file = entry_path(&cache, &python);
         assert!(file.is_file());
         // Proof of reuse: a cached answer that says something else is believed.
@@ -153,14 +157,14 @@ mod tests {
             .answer
             .replace(&format!("\"{}\"", fresh.full_version), "\"3.11.999\"");
         write(&file, &entry).unwrap();
-        let cached = probe_cached(&python, Some(&cache)).unwrap();
+        let cached = probe_cached(&python, Some(&cache), true).unwrap();
         assert_eq!(cached.full_version, "3.11.999");
         assert_eq!(cached.executable, fresh.executable);
 
         // Another interpreter behind the same path: probed again.
         entry.key.mtime_ns += 1;
         write(&file, &entry).unwrap();
-        let again = probe_cached(&python, Some(&cache)).unwrap();
+        let again = probe_cached(&python, Some(&cache), true).unwrap();
         assert_eq!(again.full_version, fresh.full_version);
     }
 
@@ -172,8 +176,12 @@ mod tests {
         let file = entry_path(&cache, &python);
         fs_err::create_dir_all(file.parent().unwrap()).unwrap();
         fs_err::write(&file, b"{not json").unwrap();
-        let target = probe_cached(&python, Some(&cache)).unwrap();
-        let plain = probe_cached(&python, None).unwrap();
+        let target = probe_cached(&python, Some(&cache), true).unwrap();
+        let plain = probe_cached(&python, None, true).unwrap();
+        // Without `store` (a dry run) nothing is written.
+        let other = tempfile::tempdir().unwrap();
+        probe_cached(&python, Some(other.path()), false).unwrap();
+        assert_eq!(fs_err::read_dir(other.path()).unwrap().count(), 0);
         assert_eq!(target.full_version, plain.full_version);
         // The broken entry was replaced by a good one.
         let entry: Entry = serde_json::from_slice(&fs_err::read(&file).unwrap()).unwrap();
