@@ -116,6 +116,18 @@ pub struct InstallArgs {
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_CACHE")]
     pub no_cache: bool,
 
+    /// How files reach the venv from the cache of unpacked wheels: clone (a reflink, where
+    /// the filesystem has them), hardlink, or copy. Each falls back to the next (clone →
+    /// hardlink → copy) when it cannot work, e.g. with the cache on another filesystem.
+    #[arg(
+        long,
+        value_name = "MODE",
+        env = "VERSE_LINK_MODE",
+        default_value = "clone",
+        value_parser = clap::builder::PossibleValuesParser::new(["clone", "hardlink", "copy"])
+    )]
+    pub link_mode: String,
+
     /// Install even if poetry.lock does not match pyproject.toml (its content-hash is stale).
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
     pub allow_stale_lock: bool,

@@ -73,6 +73,24 @@ impl Cache {
             .join(format!("{}.whl", hash.hex))
     }
 
+    /// The directory of the unpacked tree of the wheel with this digest (present or not).
+    pub fn unpacked_dir(&self, hash: &FileHash) -> PathBuf {
+        self.root
+            .join("unpacked-v1")
+            .join(hash.algorithm.as_str())
+            .join(&hash.hex)
+    }
+
+    /// A directory on the cache's filesystem for building entries that are then renamed in.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    /// Whether this cache is thrown away at the end of the run (`--no-cache`).
+    pub fn is_temporary(&self) -> bool {
+        self._temporary_root.is_some()
+    }
+
     /// The stored file with this digest, if present.
     pub fn lookup(&self, hash: &FileHash) -> Option<PathBuf> {
         let path = self.path_of(hash);

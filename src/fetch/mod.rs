@@ -34,6 +34,8 @@ pub struct FetchedWheel {
     path: PathBuf,
     size: u64,
     from_cache: bool,
+    /// The digest it was verified against (and is stored under); `None` for an unhashed file.
+    hash: Option<FileHash>,
 }
 
 impl FetchedWheel {
@@ -54,6 +56,10 @@ impl FetchedWheel {
     }
     pub fn from_cache(&self) -> bool {
         self.from_cache
+    }
+    /// The digest the file was verified against, if it had one: the key of its cache entries.
+    pub fn hash(&self) -> Option<&FileHash> {
+        self.hash.as_ref()
     }
 }
 
@@ -112,6 +118,7 @@ pub fn from_cache(cache: &Cache, package: &PlannedPackage) -> Option<FetchedWhee
         path,
         size,
         from_cache: true,
+        hash: Some(hash.clone()),
     })
 }
 
@@ -131,6 +138,7 @@ pub async fn download(
         path,
         size,
         from_cache: false,
+        hash: expected_hash(package),
     };
     if let Some(local) = located.local_path() {
         let (path, size) = copy_local(cache, located, local, expected, reporter).await?;

@@ -59,7 +59,10 @@ pub(crate) fn temp_path_for(dest: &Path) -> PathBuf {
         name.push(c);
     }
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    dest.with_file_name(format!(".{name}.{}-{n}.verse-tmp", std::process::id()))
+    // The process id once: `std::process::id()` is a system call each time.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = *PID.get_or_init(std::process::id);
+    dest.with_file_name(format!(".{name}.{pid}-{n}.verse-tmp"))
 }
 
 /// Writes `dest` through `fill`, creating parent directories as needed.
@@ -108,6 +111,31 @@ fn create_in_dir(tmp: &Path, mode: Mode) -> io::Result<fs_err::File> {
             other => return other,
         }
     }
+}
+
+/// Makes `dest` by `make` (a hard link, say) at a temporary name beside it, then renames it
+/// over `dest`; parent directories are created as needed.
+pub(crate) fn place_atomic(
+    dest: &Path,
+    make: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
+    let tmp = temp_path_for(dest);
+    let mut attempt = 0;
+    if let Some(parent) = tmp.parent() {
+        loop {
+            attempt += 1;
+            match fs_err::create_dir_all(parent) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound && attempt < 10 => continue,
+                other => break other?,
+            }
+        }
+    }
+    make(&tmp)?;
+    let result = fs_err::rename(&tmp, dest);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Writes `content` to `dest` atomically with `mode`.

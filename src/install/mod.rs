@@ -12,14 +12,18 @@
 
 mod editable;
 mod fsutil;
+mod link;
 mod paths;
 mod record;
 mod scripts;
 mod uninstall;
+mod unpacked;
 mod verify;
 
 pub use verify::{verify, FileProblem, FileProblemKind, Verified};
 mod wheel;
+
+pub use link::{LinkMode, Linker};
 
 use std::path::{Path, PathBuf};
 
@@ -122,6 +126,49 @@ pub fn install_wheel(
     options: &WheelOptions,
 ) -> Result<InstalledDistribution, InstallError> {
     wheel::install(venv, wheel, filename, options)
+}
+
+/// Where a wheel's unpacked tree lives in the cache, and how its files reach the venv.
+pub struct UnpackedCache<'a> {
+    /// The wheel's tree: `<cache>/unpacked-v1/<algorithm>/<digest>`.
+    pub dir: PathBuf,
+    /// A directory on the cache's filesystem to build the tree in.
+    pub tmp: &'a Path,
+    pub linker: &'a Linker,
+}
+
+/// Installs one verified wheel through its unpacked tree in the cache (made on first use):
+/// same layout as [`install_wheel`], files linked instead of unzipped. If the tree cannot
+/// serve (an I/O error: a damaged cache, a full cache disk), the wheel is unzipped directly.
+pub fn install_wheel_cached(
+    venv: &Venv,
+    wheel: &Path,
+    filename: &WheelFilename,
+    options: &WheelOptions,
+    cache: &UnpackedCache<'_>,
+) -> Result<InstalledDistribution, InstallError> {
+    match unpacked::install(
+        venv,
+        wheel,
+        filename,
+        options,
+        &cache.dir,
+        cache.tmp,
+        cache.linker,
+    ) {
+        Err(InstallError::Io { .. }) => wheel::install(venv, wheel, filename, options),
+        other => other,
+    }
+}
+
+/// Marks the venv's site-packages directories as changed, so that a running interpreter's
+/// import path cache (keyed on the directory's mtime) sees files linked in the same second.
+pub fn touch_site_packages(venv: &Venv) {
+    for dir in [&venv.purelib, &venv.platlib] {
+        if let Ok(file) = std::fs::File::open(dir) {
+            let _ = file.set_modified(std::time::SystemTime::now());
+        }
+    }
 }
 
 /// Removes an installed distribution by its RECORD (see `uninstall.rs`).

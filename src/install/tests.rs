@@ -28,6 +28,15 @@ fn fixture() -> Fixture {
     }
 }
 
+impl Fixture {
+    /// A directory for wheels other than the fixture's own (same names, other content).
+    fn dir_for_other(&self) -> PathBuf {
+        let dir = self._dir.path().join("other-wheels");
+        fs_err::create_dir_all(&dir).unwrap();
+        dir
+    }
+}
+
 fn filename_of(wheel: &TestWheel) -> WheelFilename {
     WheelFilename {
         name: wheel.name.parse().unwrap(),
@@ -689,4 +698,166 @@ fn a_wheel_failing_half_way_leaves_none_of_its_files() {
         "{result:?}"
     );
     assert_same_tree(&tree(&f.venv.root), &before, "after the failed install");
+}
+
+/// The unpacked cache of one test: `<dir>/cache` with its `tmp`.
+struct TestCache {
+    dir: tempfile::TempDir,
+}
+
+impl TestCache {
+    fn new() -> TestCache {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::create_dir_all(dir.path().join("tmp")).unwrap();
+        TestCache { dir }
+    }
+
+    fn tree_dir(&self) -> PathBuf {
+        self.dir.path().join("unpacked-v1/sha256/demo")
+    }
+
+    fn install(
+        &self,
+        venv: &Venv,
+        wheel: &Path,
+        test_wheel: &TestWheel,
+        mode: LinkMode,
+    ) -> InstalledDistribution {
+        let tmp = self.dir.path().join("tmp");
+        let linker = Linker::new(mode);
+        let cache = UnpackedCache {
+            dir: self.tree_dir(),
+            tmp: &tmp,
+            linker: &linker,
+        };
+        let options = WheelOptions {
+            requested: true,
+            direct_url: None,
+        };
+        install_wheel_cached(venv, wheel, &filename_of(test_wheel), &options, &cache).unwrap()
+    }
+}
+
+fn nlink(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    fs_err::metadata(path).unwrap().nlink()
+}
+
+#[test]
+fn installs_from_the_unpacked_cache_with_the_same_layout_in_every_link_mode() {
+    let f = fixture();
+    let wheel = demo_wheel();
+    let path = wheel.build(&f.wheels);
+    let options = WheelOptions {
+        requested: true,
+        direct_url: None,
+    };
+    install_wheel(&f.venv, &path, &filename_of(&wheel), &options).unwrap();
+    let direct = tree(&f.venv.root);
+    let target = testing::python3_target();
+    let cache = TestCache::new();
+    for mode in [LinkMode::Hardlink, LinkMode::Copy, LinkMode::Clone] {
+        fs_err::remove_dir_all(&f.venv.root).unwrap();
+        let venv = venv::create(&f.venv.root, &target).unwrap();
+        cache.install(&venv, &path, &wheel, mode);
+        assert_same_tree(&tree(&venv.root), &direct, mode.as_str());
+        let sp = &venv.purelib;
+        let module = sp.join("demo_pkg/sub/mod.py");
+        // ext4 and tmpfs have no reflinks: clone degrades to hardlink there.
+        let linked = mode != LinkMode::Copy;
+        assert_eq!(nlink(&module), if linked { 2 } else { 1 }, "{mode:?}");
+        assert_eq!(
+            nlink(&sp.join("demo_pkg/tool.sh")),
+            if linked { 2 } else { 1 }
+        );
+        // What differs per venv is always a file of its own.
+        for own in [
+            sp.join("demo_pkg-1.0.dist-info/RECORD"),
+            sp.join("demo_pkg-1.0.dist-info/INSTALLER"),
+            sp.join("demo_pkg-1.0.dist-info/REQUESTED"),
+            venv.scripts.join("demo-hashbang"),
+            venv.scripts.join("demo"),
+        ] {
+            assert_eq!(nlink(&own), 1, "{} is linked", own.display());
+        }
+    }
+}
+
+#[test]
+fn a_second_venv_reuses_the_unpacked_tree_without_the_wheel() {
+    let f = fixture();
+    let wheel = demo_wheel();
+    let path = wheel.build(&f.wheels);
+    let cache = TestCache::new();
+    cache.install(&f.venv, &path, &wheel, LinkMode::Hardlink);
+    let first = tree(&f.venv.root);
+    let unpacked = tree(&cache.tree_dir());
+    // The wheel is gone: only the tree can serve the second venv (no unzip happens).
+    fs_err::remove_file(&path).unwrap();
+    fs_err::remove_dir_all(&f.venv.root).unwrap();
+    let venv = venv::create(&f.venv.root, &testing::python3_target()).unwrap();
+    cache.install(&venv, &path, &wheel, LinkMode::Hardlink);
+    assert_same_tree(&tree(&venv.root), &first, "second venv");
+    assert_same_tree(&tree(&cache.tree_dir()), &unpacked, "the tree");
+    // Nothing is left in the cache's temporary area.
+    assert_eq!(
+        fs_err::read_dir(cache.dir.path().join("tmp"))
+            .unwrap()
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn replacing_files_of_a_hardlinked_venv_leaves_the_cache_intact() {
+    let f = fixture();
+    let cache = TestCache::new();
+    let v1 = demo_wheel();
+    let path = v1.build(&f.wheels);
+    cache.install(&f.venv, &path, &v1, LinkMode::Hardlink);
+    let unpacked = tree(&cache.tree_dir());
+    // A reinstall over the linked files (and pip-style uninstall) replaces names, never
+    // writes through a link.
+    install_wheel(
+        &f.venv,
+        &TestWheel::new("demo-pkg", "1.0")
+            .file("demo_pkg/sub/mod.py", "X = 'changed'\n")
+            .build(&f.dir_for_other()),
+        &filename_of(&v1),
+        &WheelOptions::default(),
+    )
+    .unwrap();
+    let dist = installed(&f.venv).unwrap().remove(0);
+    uninstall(&f.venv, &dist).unwrap();
+    assert_same_tree(&tree(&cache.tree_dir()), &unpacked, "the tree");
+}
+
+#[test]
+fn concurrent_unpacks_of_one_wheel_share_one_tree() {
+    let f = fixture();
+    let wheel = demo_wheel();
+    let path = wheel.build(&f.wheels);
+    let cache = TestCache::new();
+    let target = testing::python3_target();
+    let venvs: Vec<Venv> = (0..4)
+        .map(|i| venv::create(&f.wheels.join(format!("venv{i}")), &target).unwrap())
+        .collect();
+    std::thread::scope(|scope| {
+        for venv in &venvs {
+            let (cache, path, wheel) = (&cache, &path, &wheel);
+            scope.spawn(move || cache.install(venv, path, wheel, LinkMode::Hardlink));
+        }
+    });
+    for venv in &venvs {
+        let init = venv.purelib.join("demo_pkg/__init__.py");
+        assert!(init.is_file());
+    }
+    // One tree, complete; the losers' staging directories are gone.
+    assert!(cache.tree_dir().join("entries.json").is_file());
+    assert_eq!(
+        fs_err::read_dir(cache.dir.path().join("tmp"))
+            .unwrap()
+            .count(),
+        0
+    );
 }

@@ -61,7 +61,7 @@ struct Member {
 
 impl Member {
     /// pip's mode for an extracted file: with the x bits if the archive had any.
-    fn mode(&self) -> Mode {
+    pub(super) fn mode(&self) -> Mode {
         if self.executable {
             Mode::EXECUTABLE
         } else {
@@ -76,11 +76,46 @@ struct Launcher {
 }
 
 /// A regular-file entry of the archive, from its central directory.
-struct Entry {
-    index: usize,
-    name: String,
-    executable: bool,
-    size: u64,
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(super) struct Entry {
+    pub index: usize,
+    pub name: String,
+    pub executable: bool,
+    pub size: u64,
+}
+
+/// Where the members' bytes come from: the wheel itself, or its unpacked tree in the cache.
+pub(super) trait Source {
+    /// A whole member (small files: metadata, scripts), bounded by its declared size.
+    fn read(&mut self, index: usize, name: &str, size: u64) -> Result<Vec<u8>, String>;
+    /// Puts a member at `dest` (atomically, with the member's mode); true if nothing was
+    /// at `dest` before.
+    fn place(
+        &mut self,
+        index: usize,
+        name: &str,
+        mode: Mode,
+        size: u64,
+        dest: &Path,
+    ) -> Result<bool, Extract>;
+}
+
+impl Source for Archive {
+    fn read(&mut self, index: usize, _name: &str, size: u64) -> Result<Vec<u8>, String> {
+        read_entry(self, index, size)
+    }
+
+    fn place(
+        &mut self,
+        index: usize,
+        _name: &str,
+        mode: Mode,
+        size: u64,
+        dest: &Path,
+    ) -> Result<bool, Extract> {
+        let new = fs_err::symlink_metadata(dest).is_err();
+        extract(self, index, mode, size, dest).map(|()| new)
+    }
 }
 
 /// Everything decided before the first write.
@@ -104,22 +139,22 @@ struct Written {
     generated: Vec<Row>,
 }
 
-type Archive = zip::ZipArchive<fs_err::File>;
+pub(super) type Archive = zip::ZipArchive<fs_err::File>;
 
 /// Builds this install's errors, all naming the wheel file.
-struct Errors {
+pub(super) struct Errors {
     filename: String,
 }
 
 impl Errors {
-    fn invalid(&self, message: impl Into<String>) -> InstallError {
+    pub(super) fn invalid(&self, message: impl Into<String>) -> InstallError {
         InstallError::InvalidWheel {
             filename: self.filename.clone(),
             message: message.into(),
         }
     }
 
-    fn io(&self, source: io::Error) -> InstallError {
+    pub(super) fn io(&self, source: io::Error) -> InstallError {
         InstallError::Io {
             filename: self.filename.clone(),
             source,
@@ -140,26 +175,54 @@ pub(crate) fn install(
     filename: &WheelFilename,
     options: &WheelOptions,
 ) -> Result<InstalledDistribution, InstallError> {
-    let errors = Errors {
+    let errors = errors_for(wheel);
+    let python = venv_python(venv, &errors)?;
+    let (mut archive, entries) = open(wheel, &errors)?;
+    install_from(
+        venv,
+        &mut archive,
+        &entries,
+        filename,
+        options,
+        python,
+        &errors,
+    )
+}
+
+/// The errors of installing `wheel`, named by its file name.
+pub(super) fn errors_for(wheel: &Path) -> Errors {
+    Errors {
         filename: wheel
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| wheel.display().to_string()),
-    };
-    let python = venv
-        .python
-        .to_str()
-        .ok_or_else(|| errors.invalid("the venv path is not valid UTF-8"))?;
+    }
+}
+
+/// Opens the wheel and reads (and checks) its central directory.
+pub(super) fn open(wheel: &Path, errors: &Errors) -> Result<(Archive, Vec<Entry>), InstallError> {
     let file = fs_err::File::open(wheel).map_err(|e| errors.io(e))?;
     let archive_len = file.metadata().map_err(|e| errors.io(e))?.len();
     let mut archive = zip::ZipArchive::new(file)
         .map_err(|e| errors.invalid(format!("not a valid zip archive: {e}")))?;
+    let entries = read_entries(&mut archive, archive_len, errors)?;
+    Ok((archive, entries))
+}
 
-    let entries = read_entries(&mut archive, archive_len, &errors)?;
-    let plan = plan(venv, &mut archive, &entries, filename, &errors)?;
+/// Installs from `source`, whose regular files are `entries` in archive order.
+pub(super) fn install_from(
+    venv: &Venv,
+    source: &mut dyn Source,
+    entries: &[Entry],
+    filename: &WheelFilename,
+    options: &WheelOptions,
+    python: &str,
+    errors: &Errors,
+) -> Result<InstalledDistribution, InstallError> {
+    let plan = plan(venv, source, entries, filename, errors)?;
     let mut created = Vec::new();
-    let dist_info = write_files(venv, &mut archive, &plan, python, &errors, &mut created)
-        .and_then(|written| write_dist_info(&mut archive, &plan, written, options, &errors));
+    let dist_info = write_files(venv, source, &plan, python, errors, &mut created)
+        .and_then(|written| write_dist_info(source, &plan, written, options, errors));
     let dist_info = match dist_info {
         Ok(dist_info) => dist_info,
         Err(error) => {
@@ -174,9 +237,16 @@ pub(crate) fn install(
     })
 }
 
+/// The venv's interpreter, as written into shebangs and launchers.
+pub(super) fn venv_python<'v>(venv: &'v Venv, errors: &Errors) -> Result<&'v str, InstallError> {
+    venv.python
+        .to_str()
+        .ok_or_else(|| errors.invalid("the venv path is not valid UTF-8"))
+}
+
 /// Phase 1a: the central directory, every name checked; directories dropped (pip creates
 /// directories only for the files in them).
-fn read_entries(
+pub(super) fn read_entries(
     archive: &mut Archive,
     archive_len: u64,
     errors: &Errors,
@@ -224,7 +294,7 @@ fn read_entries(
 /// Phase 1b: the metadata, every destination and every launcher, checked.
 fn plan(
     venv: &Venv,
-    archive: &mut Archive,
+    source: &mut dyn Source,
     entries: &[Entry],
     filename: &WheelFilename,
     errors: &Errors,
@@ -235,7 +305,8 @@ fn plan(
         let Some(entry) = entries.iter().find(|e| e.name == name) else {
             return Ok(None);
         };
-        let bytes = read_entry(archive, entry.index, entry.size)
+        let bytes = source
+            .read(entry.index, &entry.name, entry.size)
             .map_err(|e| errors.invalid(format!("cannot read {name}: {e}")))?;
         Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
     };
@@ -318,7 +389,7 @@ fn plan(
 /// written, so a failure can take back what this wheel added (see [`roll_back`]).
 fn write_files(
     venv: &Venv,
-    archive: &mut Archive,
+    source: &mut dyn Source,
     plan: &Plan,
     python: &str,
     errors: &Errors,
@@ -327,10 +398,11 @@ fn write_files(
     let mut written = Written::default();
     for kind in [Kind::Root, Kind::Data, Kind::Script] {
         for member in plan.members.iter().filter(|m| m.kind == kind) {
-            let new = fs_err::symlink_metadata(&member.dest).is_err();
             let record_path = paths::record_path(&member.dest, &plan.lib_dir);
-            if kind == Kind::Script {
-                let content = read_entry(archive, member.index, member.size)
+            let new = if kind == Kind::Script {
+                let new = fs_err::symlink_metadata(&member.dest).is_err();
+                let content = source
+                    .read(member.index, &member.name, member.size)
                     .map_err(|e| errors.invalid(format!("cannot read {}: {e}", member.name)))?;
                 let fixed = scripts::fix_shebang(&content, python);
                 let content = fixed.as_deref().unwrap_or(&content);
@@ -340,10 +412,18 @@ fn write_files(
                     let row = Row::for_content(record_path.clone(), content);
                     written.changed.insert(record_path.clone(), row);
                 }
+                new
             } else {
-                extract(archive, member, &member.dest)
-                    .map_err(|e| errors.extract(&member.name, e))?;
-            }
+                source
+                    .place(
+                        member.index,
+                        &member.name,
+                        member.mode(),
+                        member.size,
+                        &member.dest,
+                    )
+                    .map_err(|e| errors.extract(&member.name, e))?
+            };
             if new {
                 created.push(Created::now(&member.dest));
             }
@@ -418,7 +498,7 @@ fn roll_back(venv: &Venv, created: &[Created]) {
 /// Phase 3: the `.dist-info`, assembled in a hidden staging directory (its members,
 /// INSTALLER, direct_url.json, REQUESTED, then RECORD) and renamed into place.
 fn write_dist_info(
-    archive: &mut Archive,
+    source: &mut dyn Source,
     plan: &Plan,
     mut written: Written,
     options: &WheelOptions,
@@ -434,7 +514,14 @@ fn write_dist_info(
             if member.name == record_name {
                 continue;
             }
-            extract(archive, member, &staged(&member.dest))
+            source
+                .place(
+                    member.index,
+                    &member.name,
+                    member.mode(),
+                    member.size,
+                    &staged(&member.dest),
+                )
                 .map_err(|e| errors.extract(&member.name, e))?;
             let record_path = paths::record_path(&member.dest, &plan.lib_dir);
             written.installed.push((member.name.clone(), record_path));
@@ -629,7 +716,7 @@ fn record_rows(old_rows: &[Vec<String>], written: Written, record_path: &str) ->
     rows
 }
 
-enum Extract {
+pub(super) enum Extract {
     Io(io::Error),
     Archive(String),
 }
@@ -645,13 +732,19 @@ fn read_entry(archive: &mut Archive, index: usize, size: u64) -> Result<Vec<u8>,
 }
 
 /// Streams a member to its destination. Reading to the end makes the zip crate check the CRC.
-fn extract(archive: &mut Archive, member: &Member, dest: &Path) -> Result<(), Extract> {
+pub(super) fn extract(
+    archive: &mut Archive,
+    index: usize,
+    mode: Mode,
+    size: u64,
+    dest: &Path,
+) -> Result<(), Extract> {
     let entry = archive
-        .by_index(member.index)
+        .by_index(index)
         .map_err(|e| Extract::Archive(e.to_string()))?;
-    let mut reader = bounded(entry, member.size);
+    let mut reader = bounded(entry, size);
     let mut archive_error = None;
-    let result = fsutil::write_atomic(dest, member.mode(), |file| {
+    let result = fsutil::write_atomic(dest, mode, |file| {
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             let n = match reader.read(&mut buf) {
@@ -675,7 +768,7 @@ fn extract(archive: &mut Archive, member: &Member, dest: &Path) -> Result<(), Ex
 
 /// A reader that fails if the member decompresses to more than its declared size: the bound
 /// on what a crafted archive can make verse write.
-fn bounded(reader: impl Read, size: u64) -> impl Read {
+pub(super) fn bounded(reader: impl Read, size: u64) -> impl Read {
     struct Bounded<R> {
         inner: R,
         left: u64,

@@ -53,7 +53,10 @@ pub fn artifact(
     }
 
     let mut best: Option<(usize, WheelFilename, &str, &crate::lock::LockedFile)> = None;
-    let mut rejected = Vec::new();
+    // Each rejected file, with why; a wheel for another interpreter (`Err`) is explained only
+    // if no file fits, since an explanation walks the whole tag list (numpy's lock entries
+    // list dozens of wheels, and this runs for every package).
+    let mut rejected: Vec<(String, Result<String, WheelFilename>)> = Vec::new();
     let mut sdists: Vec<&str> = Vec::new();
     for file in named {
         let filename = file.filename.as_str();
@@ -66,14 +69,14 @@ pub fn artifact(
                     sdists.push(filename);
                 }
             } else {
-                rejected.push((filename.to_string(), "not a wheel or sdist".to_string()));
+                rejected.push((filename.to_string(), Ok("not a wheel or sdist".to_string())));
             }
             continue;
         }
         let wheel: WheelFilename = match filename.parse() {
             Ok(wheel) => wheel,
             Err(error) => {
-                rejected.push((filename.to_string(), format!("{error}")));
+                rejected.push((filename.to_string(), Ok(format!("{error}"))));
                 continue;
             }
         };
@@ -82,7 +85,7 @@ pub fn artifact(
             continue;
         }
         let Some(priority) = tags.priority(&wheel) else {
-            rejected.push((filename.to_string(), tags.incompatibility(&wheel)));
+            rejected.push((filename.to_string(), Err(wheel)));
             continue;
         };
         let better = match &best {
@@ -98,6 +101,15 @@ pub fn artifact(
     }
 
     let Some((_, filename, file, locked)) = best else {
+        let mut rejected: Vec<(String, String)> = rejected
+            .into_iter()
+            .map(|(file, why)| {
+                (
+                    file,
+                    why.unwrap_or_else(|wheel| tags.incompatibility(&wheel)),
+                )
+            })
+            .collect();
         if rejected.is_empty() && !sdists.is_empty() {
             return Err(needs_build(&format!(
                 "the lock has only an sdist for it ({})",

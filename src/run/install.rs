@@ -26,7 +26,13 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let venv_dir = venv_dir(args.venv.as_deref(), &project_dir);
     let venv_exists = venv_dir.join("pyvenv.cfg").is_file();
     let candidates = interpreters(args, &venv_dir, venv_exists)?;
-    let target = probe_first(&candidates).map_err(|(python, e)| {
+    // The probe answer is cached beside the wheels (not with --no-cache).
+    let cache_root = match (&args.cache_dir, args.no_cache) {
+        (_, true) => None,
+        (Some(dir), false) => Some(absolute(dir)),
+        (None, false) => Cache::default_root(),
+    };
+    let target = probe_first(&candidates, cache_root.as_deref(), !args.dry_run).map_err(|(python, e)| {
         let error = Error::input(format!("cannot use the interpreter {}", python.display()))
             .with_source(e);
         if venv_exists && args.python.is_none() {
@@ -124,7 +130,11 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         venv::create(&venv_dir, &target).map_err(venv_error)?
     };
 
-    let mut summary = install_all(&venv, work, fetched)?;
+    let linker = install::Linker::new(args.link_mode.parse().map_err(Error::input)?);
+    let mut summary = install_all(&venv, work, fetched, &cache, &linker)?;
+    if !summary.installed.is_empty() && !cache.is_temporary() {
+        printer.detail(format!("Files placed by {}", linker.mode().as_str()));
+    }
     summary.unchanged = unchanged;
 
     if let Some(root) = &plan.root {
@@ -399,6 +409,8 @@ fn install_all(
     venv: &Venv,
     work: Vec<(PlannedPackage, Option<InstalledDistribution>)>,
     fetched: Vec<FetchedWheel>,
+    cache: &Cache,
+    linker: &install::Linker,
 ) -> Result<Summary, Error> {
     // Wheels arrive in work order (see `order`); a gap would pair packages with the wrong files.
     let names_match = work.len() == fetched.len()
@@ -434,7 +446,7 @@ fn install_all(
                 let Some(((package, previous), wheel)) = job else {
                     break;
                 };
-                let outcome = install_one(venv, &package, &wheel);
+                let outcome = install_one(venv, &package, &wheel, cache, linker);
                 outcomes
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -442,6 +454,7 @@ fn install_all(
             });
         }
     });
+    install::touch_site_packages(venv);
 
     let mut summary = Summary::default();
     let mut errors = Vec::new();
@@ -471,12 +484,32 @@ fn install_all(
     Ok(summary)
 }
 
-fn install_one(venv: &Venv, package: &PlannedPackage, wheel: &FetchedWheel) -> Result<(), Error> {
+/// Installs one wheel: through the cache's unpacked tree when the wheel is a verified cache
+/// entry, else (`--no-cache`, an unhashed file) by unzipping it directly.
+fn install_one(
+    venv: &Venv,
+    package: &PlannedPackage,
+    wheel: &FetchedWheel,
+    cache: &Cache,
+    linker: &install::Linker,
+) -> Result<(), Error> {
     let options = WheelOptions {
         requested: package.requested,
         direct_url: None,
     };
-    install::install_wheel(venv, wheel.path(), wheel.filename(), &options).map_err(|e| {
+    let result = match wheel.hash().filter(|_| !cache.is_temporary()) {
+        Some(hash) => {
+            let tmp = cache.tmp_dir();
+            let unpacked = install::UnpackedCache {
+                dir: cache.unpacked_dir(hash),
+                tmp: &tmp,
+                linker,
+            };
+            install::install_wheel_cached(venv, wheel.path(), wheel.filename(), &options, &unpacked)
+        }
+        None => install::install_wheel(venv, wheel.path(), wheel.filename(), &options),
+    };
+    result.map_err(|e| {
         Error::failure(format!(
             "cannot install {}=={}",
             package.name, package.pretty_version
@@ -635,10 +668,14 @@ fn interpreters(
 
 /// Probes the candidates in order; the first that works is the target. If none does, the
 /// first one's failure is the one to report.
-fn probe_first(candidates: &[PathBuf]) -> Result<Target, (PathBuf, target::ProbeError)> {
+fn probe_first(
+    candidates: &[PathBuf],
+    cache_root: Option<&Path>,
+    store: bool,
+) -> Result<Target, (PathBuf, target::ProbeError)> {
     let mut first_failure = None;
     for python in candidates {
-        match target::probe(python) {
+        match target::probe_cached(python, cache_root, store) {
             Ok(target) => return Ok(target),
             Err(error) => {
                 first_failure.get_or_insert((python.clone(), error));

@@ -7,6 +7,9 @@
 //! create or inspect venvs (that is `venv`), and it runs the interpreter exactly once.
 
 pub mod flags;
+mod probe_cache;
+
+pub use probe_cache::probe_cached;
 
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
@@ -124,11 +127,16 @@ const PROBE_SCRIPT: &str = include_str!("probe.py");
 /// `python` is used as given: a bare name is looked up on `PATH`, and a venv's interpreter
 /// is not resolved (its `base_executable` says what a new venv should link to).
 pub fn probe(python: &Path) -> Result<Target, ProbeError> {
+    probe_answer(python).map(|(target, _)| target)
+}
+
+/// Probes `python`; on success also returns the probe's raw answer (what the cache keeps).
+fn probe_answer(python: &Path) -> Result<(Target, Vec<u8>), ProbeError> {
     let output = run_probe(python)?;
     let answer: ProbeAnswer = serde_json::from_slice(&output.stdout)
         .map_err(|_| not_python_or_failed(python, &output))?;
     match answer {
-        ProbeAnswer::Ok(info) => target_from_probe(python, *info),
+        ProbeAnswer::Ok(info) => target_from_probe(python, *info).map(|t| (t, output.stdout)),
         ProbeAnswer::Error(failure) => Err(match failure.kind.as_str() {
             "unsupported_python" => ProbeError::TooOld {
                 python: python.to_path_buf(),
@@ -143,6 +151,14 @@ pub fn probe(python: &Path) -> Result<Target, ProbeError> {
                     .to_string(),
             },
         }),
+    }
+}
+
+/// The target described by a successful answer kept earlier; `None` if it is not one.
+fn target_from_answer(python: &Path, stdout: &[u8]) -> Option<Target> {
+    match serde_json::from_slice(stdout).ok()? {
+        ProbeAnswer::Ok(info) => target_from_probe(python, *info).ok(),
+        ProbeAnswer::Error(_) => None,
     }
 }
 

@@ -18,6 +18,7 @@
 
 mod errors;
 mod layout;
+mod link_mode;
 mod rerun;
 mod root;
 mod selection;
