@@ -51,6 +51,14 @@ impl Error {
         self
     }
 
+    /// The hint a stage error may offer (`PlanError::hint`, `LocateError::hint`, ...).
+    pub fn with_optional_hint(mut self, hint: Option<impl Into<String>>) -> Self {
+        if let Some(hint) = hint {
+            self.hint = Some(hint.into());
+        }
+        self
+    }
+
     /// The messages of the cause chain, outermost first, without repeats (some errors repeat
     /// their source's text in their own).
     pub fn causes(&self) -> Vec<String> {

@@ -86,10 +86,7 @@ pub fn check_command(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, Er
     .map_err(|e| {
         let hint = e.hint();
         let error = Error::input("cannot work out what should be installed").with_source(e);
-        match hint {
-            Some(hint) => error.with_hint(hint),
-            None => error,
-        }
+        error.with_optional_hint(hint)
     })?;
     let installed = install::installed(&venv).map_err(|e| {
         Error::failure(format!(

@@ -203,10 +203,7 @@ fn planned_files(
                 let hint = e.hint();
                 let error = Error::input(format!("cannot plan the download for {described}"))
                     .with_source(e);
-                match hint {
-                    Some(hint) => error.with_hint(hint),
-                    None => error,
-                }
+                error.with_optional_hint(hint)
             })?;
         printer.info(format!(
             "{described}: {} selected",

@@ -59,10 +59,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let plan = plan::plan(&project, &lock, &target, &selection, policy).map_err(|e| {
         let hint = e.hint();
         let class_input = Error::input("cannot plan the install").with_source(e);
-        match hint {
-            Some(hint) => class_input.with_hint(hint),
-            None => class_input,
-        }
+        class_input.with_optional_hint(hint)
     })?;
     for warning in &plan.warnings {
         printer.warn(warning);
@@ -239,20 +236,14 @@ pub(super) fn fetch_packages(
     let locator = Locator::new(options, sources).map_err(|e| {
         let hint = e.hint();
         let error = Error::input("invalid package source").with_source(e);
-        match hint {
-            Some(hint) => error.with_hint(hint),
-            None => error,
-        }
+        error.with_optional_hint(hint)
     })?;
     // Every package's source must be known before anything is downloaded.
     for &position in &missing {
         locator.index_for(&packages[position]).map_err(|e| {
             let hint = e.hint();
             let error = Error::input("cannot tell where to download from").with_source(e);
-            match hint {
-                Some(hint) => error.with_hint(hint),
-                None => error,
-            }
+            error.with_optional_hint(hint)
         })?;
     }
     let progress = Arc::new(DownloadProgress::new(printer, missing.len()));
@@ -324,10 +315,7 @@ pub(super) fn fetch_packages(
                     package.name, package.pretty_version
                 ))
                 .with_source(e);
-                errors.push(match hint {
-                    Some(hint) => error.with_hint(hint),
-                    None => error,
-                });
+                errors.push(error.with_optional_hint(hint));
             }
             Err(TaskError::Other(error)) => errors.push(error),
         }
@@ -722,10 +710,7 @@ pub(super) fn lock_error(error: lock::LockError) -> Error {
         _ => None,
     };
     let error = Error::input("cannot read the project").with_source(error);
-    match hint {
-        Some(hint) => error.with_hint(hint),
-        None => error,
-    }
+    error.with_optional_hint(hint)
 }
 
 pub(super) fn venv_error(error: venv::VenvError) -> Error {
@@ -744,10 +729,7 @@ pub(super) fn venv_error(error: venv::VenvError) -> Error {
         _ => Error::input("cannot use the virtualenv"),
     };
     let error = class.with_source(error);
-    match hint {
-        Some(hint) => error.with_hint(hint),
-        None => error,
-    }
+    error.with_optional_hint(hint)
 }
 
 /// The `--dry-run` report: what would be installed, from where, and why the rest is not.
