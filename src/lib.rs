@@ -28,6 +28,7 @@
 //! Rules: a stage may use the output types of earlier stages, never call into later ones;
 //! only [`run`] calls more than one stage; only [`report`] prints; only [`main`] exits.
 
+pub mod build;
 pub mod cli;
 pub mod error;
 pub mod fetch;
