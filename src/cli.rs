@@ -136,6 +136,11 @@ pub struct InstallArgs {
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_UNHASHED")]
     pub allow_unhashed: bool,
 
+    /// Build the project (and `develop = true` path and git dependencies) into regular
+    /// wheels instead of installing them editable: for images that do not keep the source.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_EDITABLE")]
+    pub no_editable: bool,
+
     /// How many files to download at once.
     #[arg(
         long,
@@ -321,6 +326,11 @@ pub struct SelectionArgs {
     /// Do not install the project itself, only its dependencies.
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_ROOT")]
     pub no_root: bool,
+
+    /// Install only the project itself, none of its dependencies (Poetry's `--only-root`:
+    /// the second step of "dependencies first, then the project").
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ONLY_ROOT", conflicts_with = "no_root")]
+    pub only_root: bool,
 }
 
 #[cfg(test)]

@@ -178,6 +178,45 @@ fn round<P: Provider>(
     Ok(Round::Done(chosen.into_values().collect()))
 }
 
+/// The `Requires-Dist` values of a wheel's `*.dist-info/METADATA`.
+pub fn read_requires_dist(wheel: &std::path::Path) -> Result<Vec<String>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(wheel).map_err(|e| format!("{}: {e}", wheel.display()))?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("{}: {e}", wheel.display()))?;
+    let mut name = None;
+    for index in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(index)
+            .map_err(|e| format!("{}: {e}", wheel.display()))?;
+        let entry_name = entry
+            .name()
+            .map_err(|e| format!("{}: {e}", wheel.display()))?;
+        if entry_name.ends_with(".dist-info/METADATA") && entry_name.matches('/').count() == 1 {
+            name = Some(entry_name.into_owned());
+            break;
+        }
+    }
+    let name = name.ok_or_else(|| format!("{}: no .dist-info/METADATA", wheel.display()))?;
+    let mut text = String::new();
+    zip.by_name(&name)
+        .map_err(|e| format!("{}: {e}", wheel.display()))?
+        .take(16 * 1024 * 1024)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("{}: {name}: {e}", wheel.display()))?;
+    let mut requires = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        if let Some((key, value)) = line.split_once(':') {
+            if key.trim().eq_ignore_ascii_case("Requires-Dist") {
+                requires.push(value.trim().to_string());
+            }
+        }
+    }
+    Ok(requires)
+}
+
 fn conflict(learned: &BTreeMap<PackageName, Vec<(VersionSpecifiers, String)>>) -> ResolveError {
     let details = learned
         .values()

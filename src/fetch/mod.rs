@@ -22,7 +22,7 @@ use crate::http::{is_transient_error, is_transient_status, redact, Http};
 use crate::locate::{describe_reqwest, with_credentials, Located};
 use crate::packaging::hash::Hasher;
 use crate::packaging::{FileHash, HashAlgorithm, PackageName, Version, WheelFilename};
-use crate::plan::{Artifact, PlannedPackage};
+use crate::plan::{Artifact, Direct, PlannedPackage};
 pub use cache::Cache;
 
 /// A wheel on local disk whose content matches the lock.
@@ -63,6 +63,101 @@ impl FetchedWheel {
     }
 }
 
+/// A source archive (an sdist) on local disk whose content matches the lock, to be built.
+#[derive(Debug, Clone)]
+pub struct FetchedArchive {
+    name: PackageName,
+    version: Version,
+    /// The file name, as the lock gives it.
+    file: String,
+    path: PathBuf,
+    size: u64,
+    from_cache: bool,
+    hash: Option<FileHash>,
+}
+
+impl FetchedArchive {
+    pub fn name(&self) -> &PackageName {
+        &self.name
+    }
+    pub fn version(&self) -> &Version {
+        &self.version
+    }
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    /// The digest it was verified against: the key of the wheel built from it.
+    pub fn hash(&self) -> Option<&FileHash> {
+        self.hash.as_ref()
+    }
+}
+
+/// What fetching a planned file gives: a wheel to install, or an archive to build first.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    Wheel(FetchedWheel),
+    Archive(FetchedArchive),
+}
+
+impl Fetched {
+    pub fn name(&self) -> &PackageName {
+        match self {
+            Fetched::Wheel(wheel) => wheel.name(),
+            Fetched::Archive(archive) => archive.name(),
+        }
+    }
+    pub fn path(&self) -> &Path {
+        match self {
+            Fetched::Wheel(wheel) => wheel.path(),
+            Fetched::Archive(archive) => archive.path(),
+        }
+    }
+    pub fn hash(&self) -> Option<&FileHash> {
+        match self {
+            Fetched::Wheel(wheel) => wheel.hash(),
+            Fetched::Archive(archive) => archive.hash(),
+        }
+    }
+    pub fn from_cache(&self) -> bool {
+        match self {
+            Fetched::Wheel(wheel) => wheel.from_cache(),
+            Fetched::Archive(archive) => archive.from_cache,
+        }
+    }
+    pub fn size(&self) -> u64 {
+        match self {
+            Fetched::Wheel(wheel) => wheel.size(),
+            Fetched::Archive(archive) => archive.size,
+        }
+    }
+}
+
+/// A wheel verse built itself from a verified archive, a directory or a git commit. `hash`
+/// is the built wheel's own digest (the key of its unpacked tree), not a locked one: what
+/// makes it trustworthy is the source it was built from. `None` for a wheel that is not
+/// kept (a build from a directory): it is unzipped straight into the venv.
+pub fn built_wheel(
+    name: PackageName,
+    version: Version,
+    filename: WheelFilename,
+    path: PathBuf,
+    hash: Option<FileHash>,
+) -> FetchedWheel {
+    let size = path.metadata().map_or(0, |m| m.len());
+    FetchedWheel {
+        name,
+        version,
+        filename,
+        path,
+        size,
+        from_cache: false,
+        hash,
+    }
+}
+
 /// Download progress, implemented by the report stage.
 pub trait Reporter: Send + Sync {
     fn download_started(&self, file: &str, size: Option<u64>);
@@ -99,26 +194,53 @@ pub enum FetchError {
     },
 }
 
-/// The cached, verified wheel for `package`, if the cache holds it.
-pub fn from_cache(cache: &Cache, package: &PlannedPackage) -> Option<FetchedWheel> {
-    let Artifact::Wheel {
-        filename,
-        hash: Some(hash),
-        ..
-    } = &package.artifact
-    else {
-        return None;
+/// The cached, verified file for `package`, if the cache holds it.
+pub fn from_cache(cache: &Cache, package: &PlannedPackage) -> Option<Fetched> {
+    let (file, hash) = match &package.artifact {
+        Artifact::Wheel {
+            file,
+            hash: Some(hash),
+            ..
+        }
+        | Artifact::Sdist {
+            file,
+            hash: Some(hash),
+        }
+        | Artifact::Direct(
+            Direct::File {
+                file,
+                hash: Some(hash),
+                ..
+            }
+            | Direct::Url {
+                file,
+                hash: Some(hash),
+                ..
+            },
+        ) => (file, hash),
+        _ => return None,
     };
     let path = cache.lookup(hash)?;
     let size = path.metadata().ok()?.len();
-    Some(FetchedWheel {
-        name: package.name.clone(),
-        version: package.version.clone(),
-        filename: filename.clone(),
-        path,
-        size,
-        from_cache: true,
-        hash: Some(hash.clone()),
+    Some(match file.parse::<WheelFilename>() {
+        Ok(filename) => Fetched::Wheel(FetchedWheel {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            filename,
+            path,
+            size,
+            from_cache: true,
+            hash: Some(hash.clone()),
+        }),
+        Err(_) => Fetched::Archive(FetchedArchive {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            file: file.clone(),
+            path,
+            size,
+            from_cache: true,
+            hash: Some(hash.clone()),
+        }),
     })
 }
 
@@ -129,16 +251,27 @@ pub async fn download(
     package: &PlannedPackage,
     located: &Located,
     reporter: &Arc<dyn Reporter>,
-) -> Result<FetchedWheel, FetchError> {
+) -> Result<Fetched, FetchError> {
     let expected = expected_hash(package);
-    let fetched = |path, size| FetchedWheel {
-        name: package.name.clone(),
-        version: package.version.clone(),
-        filename: located.filename.clone(),
-        path,
-        size,
-        from_cache: false,
-        hash: expected_hash(package),
+    let fetched = |path, size| match &located.filename {
+        Some(filename) => Fetched::Wheel(FetchedWheel {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            filename: filename.clone(),
+            path,
+            size,
+            from_cache: false,
+            hash: expected_hash(package),
+        }),
+        None => Fetched::Archive(FetchedArchive {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            file: located.file.clone(),
+            path,
+            size,
+            from_cache: false,
+            hash: expected_hash(package),
+        }),
     };
     if let Some(local) = located.local_path() {
         let (path, size) = copy_local(cache, located, local, expected, reporter).await?;
@@ -245,8 +378,11 @@ async fn copy_local(
 /// The hash the lock gives for the planned file, if any.
 pub fn expected_hash(package: &PlannedPackage) -> Option<FileHash> {
     match &package.artifact {
-        Artifact::Wheel { hash, .. } => hash.clone(),
-        Artifact::BestFromIndex => None,
+        Artifact::Wheel { hash, .. } | Artifact::Sdist { hash, .. } => hash.clone(),
+        Artifact::Direct(Direct::File { hash, .. } | Direct::Url { hash, .. }) => hash.clone(),
+        Artifact::BestFromIndex | Artifact::Direct(Direct::Directory { .. } | Direct::Git { .. }) => {
+            None
+        }
     }
 }
 

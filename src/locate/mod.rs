@@ -26,8 +26,8 @@ use tokio::sync::OnceCell;
 
 use crate::http::{redact, Http, HttpError, HttpSettings, TlsOptions};
 use crate::lock::{PackageSource, SourceDecl, SourcePriority};
-use crate::packaging::{normalize, PackageName, Tags, WheelFilename};
-use crate::plan::{Artifact, PlannedPackage};
+use crate::packaging::{normalize, FileHash, PackageName, Tags, WheelFilename};
+use crate::plan::{Artifact, Direct, PlannedPackage};
 use simple_api::{PageFile, JSON_CONTENT_TYPE};
 
 pub const PYPI_SIMPLE: &str = "https://pypi.org/simple/";
@@ -80,12 +80,21 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// A wheel an index or folder offers for a build requirement, with the hash the index
+/// states for it (none for a `--find-links` folder).
+#[derive(Clone, Debug)]
+pub struct Offer {
+    pub located: Located,
+    pub hash: Option<FileHash>,
+}
+
 /// Where one planned file will be read from.
 #[derive(Clone, Debug)]
 pub struct Located {
     /// `http(s)://` or `file://`; never holds credentials.
     pub url: Url,
-    pub filename: WheelFilename,
+    /// The parsed wheel name; `None` for an sdist.
+    pub filename: Option<WheelFilename>,
     pub file: String,
     /// Credentials to send, already checked to belong to this URL's host.
     pub credentials: Option<Credentials>,
@@ -202,6 +211,8 @@ pub struct Locator {
     /// File name → path, over every `--find-links` directory (the first directory wins).
     local_files: HashMap<String, PathBuf>,
     offline: bool,
+    /// The default client, for `url` sources; `None` offline.
+    http: Option<Http>,
     pages: PageCache,
 }
 
@@ -283,6 +294,7 @@ impl Locator {
             sources: declared,
             local_files: list_find_links(&options.find_links)?,
             offline: options.offline,
+            http: shared,
             pages: Mutex::new(HashMap::new()),
         })
     }
@@ -327,6 +339,9 @@ impl Locator {
         package: &PlannedPackage,
         tags: &Tags,
     ) -> Result<Located, LocateError> {
+        if let Artifact::Direct(direct) = &package.artifact {
+            return self.locate_direct(package, direct);
+        }
         if let Some(local) = self.find_local(package, tags) {
             return Ok(local);
         }
@@ -350,8 +365,8 @@ impl Locator {
             return Err(LocateError::Offline {
                 package: format!("{}=={}", package.name, package.pretty_version),
                 file: match &package.artifact {
-                    Artifact::Wheel { file, .. } => file.clone(),
                     Artifact::BestFromIndex => format!("a wheel of {}", package.name),
+                    other => other.describe(),
                 },
             });
         }
@@ -361,7 +376,9 @@ impl Locator {
     /// The file in a `--find-links` directory, if one has it.
     fn find_local(&self, package: &PlannedPackage, tags: &Tags) -> Option<Located> {
         let (file, filename) = match &package.artifact {
-            Artifact::Wheel { file, filename, .. } => (file.clone(), filename.clone()),
+            Artifact::Wheel { file, filename, .. } => (file.clone(), Some(filename.clone())),
+            Artifact::Sdist { file, .. } => (file.clone(), None),
+            Artifact::Direct(_) => return None,
             Artifact::BestFromIndex => {
                 let (_, file, wheel) = self
                     .local_files
@@ -374,7 +391,7 @@ impl Locator {
                         Some((tags.priority(&wheel)?, f.clone(), wheel))
                     })
                     .min_by_key(|(priority, _, _)| *priority)?;
-                (file, wheel)
+                (file, Some(wheel))
             }
         };
         let path = self.local_files.get(&file)?;
@@ -400,18 +417,21 @@ impl Locator {
     ) -> Result<Located, LocateError> {
         let (page_url, files) = &*self.page(index, &package.name).await?;
         let page = redact(page_url);
+        let listed = |file: &String| {
+            files
+                .iter()
+                .find(|f| &f.filename == file)
+                .ok_or_else(|| LocateError::FileNotListed {
+                    package: format!("{}=={}", package.name, package.pretty_version),
+                    file: file.clone(),
+                    index: index.name.clone(),
+                    page: page.clone(),
+                })
+        };
         let (file, filename) = match &package.artifact {
-            Artifact::Wheel { file, filename, .. } => {
-                let found = files.iter().find(|f| &f.filename == file).ok_or_else(|| {
-                    LocateError::FileNotListed {
-                        package: format!("{}=={}", package.name, package.pretty_version),
-                        file: file.clone(),
-                        index: index.name.clone(),
-                        page: page.clone(),
-                    }
-                })?;
-                (found, filename.clone())
-            }
+            Artifact::Wheel { file, filename, .. } => (listed(file)?, Some(filename.clone())),
+            Artifact::Sdist { file, .. } => (listed(file)?, None),
+            Artifact::Direct(direct) => return self.locate_direct(package, direct),
             Artifact::BestFromIndex => {
                 let best = files
                     .iter()
@@ -431,7 +451,7 @@ impl Locator {
                         page,
                     });
                 };
-                (found, wheel)
+                (found, Some(wheel))
             }
         };
         if file.url.scheme() != "file" && index.http.is_none() {
@@ -448,6 +468,152 @@ impl Locator {
             file: file.filename.clone(),
             http: index.http.clone(),
             origin: index.name.clone(),
+        })
+    }
+
+    /// Every wheel of `name` that fits `tags`, over the `--find-links` folders and the indexes a
+    /// package without a source is looked up on (build requirements are not locked, so they
+    /// come from there, as Poetry's isolated builds take them from the project's pool). A
+    /// wheel found in several places is offered once, from the first. Yanked files are left
+    /// out. Offline, only local folders and `file://` indexes are read.
+    pub async fn offered(
+        &self,
+        name: &PackageName,
+        tags: &Tags,
+    ) -> Result<Vec<Offer>, LocateError> {
+        let mut offers: Vec<Offer> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut push = |offers: &mut Vec<Offer>, located: Located, hash: Option<FileHash>| {
+            if seen.insert(located.file.clone()) {
+                offers.push(Offer { located, hash });
+            }
+        };
+        let mut local: Vec<(&String, &PathBuf)> = self.local_files.iter().collect();
+        local.sort();
+        for (file, path) in local {
+            let Ok(wheel) = file.parse::<WheelFilename>() else {
+                continue;
+            };
+            if &wheel.name != name || tags.priority(&wheel).is_none() {
+                continue;
+            }
+            let Ok(url) = Url::from_file_path(path) else {
+                continue;
+            };
+            let located = Located {
+                url,
+                filename: Some(wheel),
+                file: file.clone(),
+                credentials: None,
+                http: None,
+                origin: format!(
+                    "--find-links {}",
+                    path.parent().unwrap_or(Path::new("/")).display()
+                ),
+            };
+            push(&mut offers, located, None);
+        }
+        let mut indexes = vec![self.default_index.clone()];
+        indexes.extend(self.extra_indexes.iter().cloned());
+        indexes.extend(
+            self.sources
+                .iter()
+                .filter(|(_, p)| *p == SourcePriority::Supplemental)
+                .map(|(s, _)| s.clone()),
+        );
+        let mut first_error = None;
+        for index in &indexes {
+            if self.offline && !index.is_local() {
+                continue;
+            }
+            let page = match self.page(index, name).await {
+                Ok(page) => page,
+                Err(error) if error.is_not_found() => continue,
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                    continue;
+                }
+            };
+            for file in &page.1 {
+                let Ok(wheel) = file.filename.parse::<WheelFilename>() else {
+                    continue;
+                };
+                if file.yanked || &wheel.name != name || tags.priority(&wheel).is_none() {
+                    continue;
+                }
+                if file.url.scheme() != "file" && index.http.is_none() {
+                    continue;
+                }
+                let hash = file
+                    .hashes
+                    .get("sha256")
+                    .and_then(|hex| format!("sha256:{hex}").parse::<FileHash>().ok());
+                let located = Located {
+                    credentials: credentials_for(index, &file.url),
+                    url: file.url.clone(),
+                    filename: Some(wheel),
+                    file: file.filename.clone(),
+                    http: index.http.clone(),
+                    origin: index.name.clone(),
+                };
+                push(&mut offers, located, hash);
+            }
+        }
+        match first_error {
+            Some(error) if offers.is_empty() => Err(error),
+            _ => Ok(offers),
+        }
+    }
+
+    /// Where a `file` or `url` source's file is: the path or URL the lock gives. A URL gets
+    /// no credentials (Poetry sends none either) and is refused offline.
+    fn locate_direct(
+        &self,
+        package: &PlannedPackage,
+        direct: &Direct,
+    ) -> Result<Located, LocateError> {
+        let (url, file, origin) = match direct {
+            Direct::File { path, file, .. } => {
+                let url = Url::from_file_path(path).map_err(|()| LocateError::BadIndexUrl {
+                    url: path.display().to_string(),
+                    message: "not an absolute path".to_string(),
+                })?;
+                (url, file, "its path in the lock".to_string())
+            }
+            Direct::Url { url, file, .. } => {
+                let parsed = Url::parse(url).map_err(|e| LocateError::BadIndexUrl {
+                    url: url.clone(),
+                    message: e.to_string(),
+                })?;
+                (parsed, file, "its URL in the lock".to_string())
+            }
+            Direct::Directory { .. } | Direct::Git { .. } => {
+                return Err(LocateError::BadIndexUrl {
+                    url: package.artifact.describe(),
+                    message: "directories and git checkouts are not downloaded".to_string(),
+                })
+            }
+        };
+        let http = match url.scheme() {
+            "file" => None,
+            _ if self.offline => {
+                return Err(LocateError::Offline {
+                    package: format!("{}=={}", package.name, package.pretty_version),
+                    file: file.clone(),
+                })
+            }
+            _ => Some(self.http.clone().ok_or_else(|| LocateError::Offline {
+                package: format!("{}=={}", package.name, package.pretty_version),
+                file: file.clone(),
+            })?),
+        };
+        Ok(Located {
+            url,
+            filename: file.parse().ok(),
+            file: file.clone(),
+            credentials: None,
+            http,
+            origin,
         })
     }
 

@@ -1,9 +1,11 @@
 //! Which file of a selected package to install: the best-priority compatible wheel among the
-//! files the lock lists (Poetry's Chooser: locked hash, then tag priority, then build tag).
-//! A package with only an sdist, or from a git/directory/url source, cannot be installed until
-//! building lands; it is reported, never skipped silently.
+//! files the lock lists (Poetry's Chooser: locked hash, then tag priority, then build tag),
+//! else the locked sdist, to be built. Directory, git, file and url sources are turned into
+//! a [`Direct`] artifact with their paths resolved against the project directory.
 
-use super::{Artifact, ArtifactError, Policy};
+use std::path::Path;
+
+use super::{Artifact, ArtifactError, Direct, Policy};
 use crate::lock::{LockedPackage, PackageSource};
 use crate::packaging::wheel_filename::sdist_version;
 use crate::packaging::{Tags, WheelFilename};
@@ -12,27 +14,49 @@ pub fn artifact(
     package: &LockedPackage,
     tags: &Tags,
     policy: Policy,
+    project_root: &Path,
 ) -> Result<Artifact, ArtifactError> {
     let name = package.name.to_string();
     let version = package.pretty_version.clone();
-    let needs_build = |what: &str| ArtifactError::NeedsBuild {
-        package: name.clone(),
-        version: version.clone(),
-        what: what.to_string(),
-    };
+    let editable = package.develop && !policy.no_editable;
     match &package.source {
         PackageSource::Pypi | PackageSource::Legacy { .. } => {}
-        PackageSource::Git { url, .. } => {
-            return Err(needs_build(&format!("it comes from git ({url})")))
+        PackageSource::Git {
+            url,
+            reference,
+            resolved_reference,
+            subdirectory,
+        } => {
+            return Ok(Artifact::Direct(Direct::Git {
+                url: url.clone(),
+                reference: reference.clone(),
+                commit: resolved_reference.clone(),
+                subdirectory: subdirectory.clone(),
+                editable,
+            }))
         }
         PackageSource::Directory { url } => {
-            return Err(needs_build(&format!("it is a local directory ({url})")))
+            return Ok(Artifact::Direct(Direct::Directory {
+                path: project_root.join(url),
+                editable,
+            }))
         }
         PackageSource::File { url } => {
-            return Err(needs_build(&format!("it is a local file ({url})")))
+            let (file, hash) = direct_file(package, url, policy)?;
+            return Ok(Artifact::Direct(Direct::File {
+                path: project_root.join(url),
+                file,
+                hash,
+            }));
         }
-        PackageSource::Url { url, .. } => {
-            return Err(needs_build(&format!("it is a direct URL ({url})")))
+        PackageSource::Url { url, subdirectory } => {
+            let (file, hash) = direct_file(package, url, policy)?;
+            return Ok(Artifact::Direct(Direct::Url {
+                url: url.clone(),
+                file,
+                hash,
+                subdirectory: subdirectory.clone(),
+            }));
         }
     }
 
@@ -101,7 +125,7 @@ pub fn artifact(
     }
 
     let Some((_, filename, file, locked)) = best else {
-        let mut rejected: Vec<(String, String)> = rejected
+        let rejected: Vec<(String, String)> = rejected
             .into_iter()
             .map(|(file, why)| {
                 (
@@ -110,17 +134,17 @@ pub fn artifact(
                 )
             })
             .collect();
-        if rejected.is_empty() && !sdists.is_empty() {
-            return Err(needs_build(&format!(
-                "the lock has only an sdist for it ({})",
-                sdists.join(", ")
-            )));
-        }
-        for sdist in sdists {
-            rejected.push((
-                sdist.to_string(),
-                "an sdist: building from source is not supported yet".to_string(),
-            ));
+        // Poetry's Chooser falls back to the sdist when no wheel fits.
+        if let Some(sdist) = sdists.first() {
+            let locked = package
+                .files
+                .iter()
+                .find(|f| f.filename == *sdist)
+                .expect("sdists come from the files");
+            return Ok(Artifact::Sdist {
+                file: sdist.to_string(),
+                hash: verified_hash(locked, policy, &name, &version)?,
+            });
         }
         return Err(ArtifactError::NoCompatibleWheel {
             package: name,
@@ -128,21 +152,77 @@ pub fn artifact(
             rejected,
         });
     };
-    let hash = if locked.hash.algorithm.is_verifiable() {
-        Some(locked.hash.clone())
-    } else if policy.allow_unhashed {
-        None
-    } else {
-        return Err(ArtifactError::Unhashed {
-            package: name,
-            version,
-        });
-    };
+    let hash = verified_hash(locked, policy, &name, &version)?;
     Ok(Artifact::Wheel {
         filename,
         file: file.to_string(),
         hash,
     })
+}
+
+/// The hash to verify a locked file against, or why there is none.
+fn verified_hash(
+    locked: &crate::lock::LockedFile,
+    policy: Policy,
+    name: &str,
+    version: &str,
+) -> Result<Option<crate::packaging::FileHash>, ArtifactError> {
+    if locked.hash.algorithm.is_verifiable() {
+        Ok(Some(locked.hash.clone()))
+    } else if policy.allow_unhashed {
+        Ok(None)
+    } else {
+        Err(ArtifactError::Unhashed {
+            package: name.to_string(),
+            version: version.to_string(),
+        })
+    }
+}
+
+/// The file of a `file` or `url` source and its locked hash. Poetry records one file for
+/// these: the one the URL or path names.
+fn direct_file(
+    package: &LockedPackage,
+    url: &str,
+    policy: Policy,
+) -> Result<(String, Option<crate::packaging::FileHash>), ArtifactError> {
+    let name = package.name.to_string();
+    let version = package.pretty_version.clone();
+    let from_url = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .rsplit('/')
+        .next()
+        .unwrap_or(url)
+        .to_string();
+    let locked = package
+        .files
+        .iter()
+        .find(|f| f.filename == from_url)
+        .or_else(|| (package.files.len() == 1).then(|| &package.files[0]));
+    let file = locked
+        .map(|f| f.filename.clone())
+        .filter(|f| !f.is_empty())
+        .unwrap_or(from_url);
+    if !file.ends_with(".whl") && !crate::build::sdist::is_sdist(&file) {
+        return Err(ArtifactError::Unsupported {
+            package: name,
+            version,
+            what: format!("{url} is neither a wheel nor a source archive verse can unpack (.tar.gz, .zip)"),
+        });
+    }
+    let hash = match locked {
+        Some(locked) => verified_hash(locked, policy, &name, &version)?,
+        None if policy.allow_unhashed => None,
+        None => {
+            return Err(ArtifactError::Unhashed {
+                package: name,
+                version,
+            })
+        }
+    };
+    Ok((file, hash))
 }
 
 fn is_sdist(filename: &str) -> bool {

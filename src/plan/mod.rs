@@ -27,6 +27,8 @@ pub struct Selection {
     pub extras: Vec<String>,
     pub all_extras: bool,
     pub no_root: bool,
+    /// Poetry's `--only-root`: the project alone, none of its dependencies.
+    pub only_root: bool,
 }
 
 /// What the user allows beyond the safe default.
@@ -34,6 +36,8 @@ pub struct Selection {
 pub struct Policy {
     /// Install packages whose lock entry has no usable hash.
     pub allow_unhashed: bool,
+    /// Install `develop = true` path and git dependencies as regular wheels (`--no-editable`).
+    pub no_editable: bool,
 }
 
 /// Everything that will be installed, decided before any I/O.
@@ -68,7 +72,7 @@ pub struct PlannedPackage {
 }
 
 /// The file to install for a package.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Artifact {
     /// A wheel the lock lists. `hash` is `None` only when the user allowed unhashed packages.
     Wheel {
@@ -80,6 +84,87 @@ pub enum Artifact {
     /// The lock lists no files for this package (allowed by `--allow-unhashed`): the best
     /// compatible wheel of this version is picked from the index, unverified.
     BestFromIndex,
+    /// No locked wheel fits, but the lock lists this sdist: fetched from the package's index
+    /// like a wheel, then built.
+    Sdist {
+        /// The file name as written in the lock.
+        file: String,
+        hash: Option<FileHash>,
+    },
+    /// Not from an index: a directory, a git commit, a local file or a URL.
+    Direct(Direct),
+}
+
+/// A package that does not come from an index (`[package.source]` of type directory, git,
+/// file or url), with relative paths already resolved against the project directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Direct {
+    /// Built into a wheel, or an editable wheel (`develop = true`).
+    Directory { path: PathBuf, editable: bool },
+    Git {
+        url: String,
+        /// What the user asked for (branch, tag or commit), for `direct_url.json`.
+        reference: String,
+        /// The locked commit; `None` only in locks older than Poetry 1.2.
+        commit: Option<String>,
+        subdirectory: Option<String>,
+        editable: bool,
+    },
+    /// A local wheel or sdist.
+    File {
+        path: PathBuf,
+        file: String,
+        hash: Option<FileHash>,
+    },
+    /// A wheel or sdist at a URL.
+    Url {
+        url: String,
+        file: String,
+        hash: Option<FileHash>,
+        subdirectory: Option<String>,
+    },
+}
+
+impl Artifact {
+    /// The file name to show for it.
+    pub fn describe(&self) -> String {
+        match self {
+            Artifact::Wheel { file, .. } | Artifact::Sdist { file, .. } => file.clone(),
+            Artifact::BestFromIndex => "(best wheel on the index, unverified)".to_string(),
+            Artifact::Direct(Direct::Directory { path, editable }) => format!(
+                "{}directory {}",
+                if *editable { "editable " } else { "" },
+                path.display()
+            ),
+            Artifact::Direct(Direct::Git {
+                url,
+                reference,
+                commit,
+                subdirectory,
+                ..
+            }) => {
+                let mut text = format!("git {url}@{}", commit.as_deref().unwrap_or(reference));
+                if let Some(sub) = subdirectory {
+                    text.push_str(&format!("#subdirectory={sub}"));
+                }
+                text
+            }
+            Artifact::Direct(Direct::File { path, .. }) => path.display().to_string(),
+            Artifact::Direct(Direct::Url { url, .. }) => url.clone(),
+        }
+    }
+
+    /// Whether installing it means running a build backend.
+    pub fn needs_build(&self) -> bool {
+        match self {
+            Artifact::Wheel { .. } | Artifact::BestFromIndex => false,
+            Artifact::Sdist { .. } => true,
+            Artifact::Direct(Direct::File { file, .. } | Direct::Url { file, .. }) => {
+                !file.ends_with(".whl")
+            }
+            Artifact::Direct(Direct::Directory { .. } | Direct::Git { .. }) => true,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,8 +232,8 @@ pub enum ArtifactError {
         /// (file, why it was rejected)
         rejected: Vec<(String, String)>,
     },
-    /// Only an sdist, or a git/directory/url/file source: building is not supported yet.
-    NeedsBuild {
+    /// A file or URL source whose file the lock does not name, or that verse cannot read.
+    Unsupported {
         package: String,
         version: String,
         what: String,
@@ -190,13 +275,11 @@ fn artifact_errors(errors: &[ArtifactError]) -> String {
                     out.push_str(&format!("\n    {file}: {why}"));
                 }
             }
-            ArtifactError::NeedsBuild {
+            ArtifactError::Unsupported {
                 package,
                 version,
                 what,
-            } => out.push_str(&format!(
-                "  {package}=={version}: {what}, and building from source is not supported yet"
-            )),
+            } => out.push_str(&format!("  {package}=={version}: {what}")),
             ArtifactError::Unhashed { package, version } => out.push_str(&format!(
                 "  {package}=={version}: the lock has no hash for it, so it cannot be verified"
             )),
@@ -258,13 +341,24 @@ pub fn plan(
     check_python(lock, target)?;
     let groups = groups::activated(project, selection)?;
     let extras = groups::extras(project, lock, selection)?;
-    let selected = select::select(project, lock, target, &groups, &extras)?;
+    let mut selected = select::select(project, lock, target, &groups, &extras)?;
+    if selection.only_root {
+        for chosen in selected.chosen.drain(..) {
+            let package = &lock.packages[chosen.index];
+            selected.skipped.push(Skipped {
+                name: package.name.clone(),
+                version: package.pretty_version.clone(),
+                reason: "--only-root installs the project alone".to_string(),
+            });
+        }
+        selected.skipped.sort_by(|a, b| a.name.cmp(&b.name));
+    }
 
     let mut packages = Vec::new();
     let mut errors = Vec::new();
     for chosen in &selected.chosen {
         let package = &lock.packages[chosen.index];
-        match choose::artifact(package, &target.tags, policy) {
+        match choose::artifact(package, &target.tags, policy, &project.root) {
             Ok(artifact) => packages.push(PlannedPackage {
                 name: package.name.clone(),
                 version: package.version.clone(),
@@ -288,6 +382,7 @@ pub fn plan(
     for package in &packages {
         if matches!(package.artifact, Artifact::BestFromIndex)
             || matches!(package.artifact, Artifact::Wheel { hash: None, .. })
+            || matches!(package.artifact, Artifact::Sdist { hash: None, .. })
         {
             warnings.push(format!(
                 "{}=={} has no hash in the lock: it will be installed unverified (--allow-unhashed)",

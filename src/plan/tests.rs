@@ -409,19 +409,9 @@ fn every_uninstallable_package_is_reported_together() {
         wheel_file("native-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"),
         wheel_file("native-1.0-cp311-cp311-win_amd64.whl"),
     ];
-    let mut docopt = package("docopt", "0.6.2");
-    docopt.files = vec![wheel_file("docopt-0.6.2.tar.gz")];
     let mut bare = package("bare", "1.0");
     bare.files = vec![];
-    let mut from_git = package("fork", "1.0");
-    from_git.files = vec![];
-    from_git.source = PackageSource::Git {
-        url: "https://example.org/fork.git".into(),
-        reference: "main".into(),
-        resolved_reference: Some("abc".into()),
-        subdirectory: None,
-    };
-    let lock = lock((2, 1), vec![bare, docopt, from_git, native]);
+    let lock = lock((2, 1), vec![bare, native]);
     let project = project(vec![group("main", false, &["native"])]);
     let error = plan(
         &project,
@@ -434,21 +424,16 @@ fn every_uninstallable_package_is_reported_together() {
     let PlanError::Artifacts(errors) = &error else {
         panic!("{error}")
     };
-    assert_eq!(errors.len(), 4, "{error}");
+    assert_eq!(errors.len(), 2, "{error}");
     let text = error.to_string();
     assert!(
-        text.starts_with("4 packages cannot be installed:"),
+        text.starts_with("2 packages cannot be installed:"),
         "{text}"
     );
     assert!(
         text.contains("bare==1.0: the lock has no hash for it"),
         "{text}"
     );
-    assert!(
-        text.contains("docopt==0.6.2: the lock has only an sdist for it (docopt-0.6.2.tar.gz)"),
-        "{text}"
-    );
-    assert!(text.contains("fork==1.0: it comes from git"), "{text}");
     assert!(
         text.contains("native-1.0-cp311-cp311-win_amd64.whl: "),
         "the rejected files are listed: {text}"
@@ -471,6 +456,7 @@ fn every_uninstallable_package_is_reported_together() {
         &selection(&[]),
         Policy {
             allow_unhashed: true,
+            no_editable: false,
         },
     )
     .unwrap();
@@ -569,10 +555,10 @@ fn old_lock_walk_follows_markers_extras_and_constraints() {
     );
 }
 
-/// Locks ≤ 1.1 merge the files of every locked version of a name: the error names this
-/// version's sdist only.
+/// Locks ≤ 1.1 merge the files of every locked version of a name: the sdist planned is this
+/// version's.
 #[test]
-fn sdist_only_error_names_this_versions_file() {
+fn sdist_only_package_plans_its_own_versions_sdist() {
     let mut docopt = package("docopt", "0.6.2");
     docopt.files = vec![
         wheel_file("docopt-0.6.1.tar.gz"),
@@ -580,15 +566,102 @@ fn sdist_only_error_names_this_versions_file() {
     ];
     let lock = lock((2, 1), vec![docopt]);
     let project = project(vec![group("main", false, &["docopt"])]);
-    let error = plan(
+    let plan = plan(
         &project,
         &lock,
         &target("3.11.7"),
         &selection(&[]),
         Policy::default(),
     )
-    .unwrap_err();
-    let text = error.to_string();
-    assert!(text.contains("(docopt-0.6.2.tar.gz)"), "{text}");
-    assert!(!text.contains("0.6.1"), "{text}");
+    .unwrap();
+    match &plan.packages[0].artifact {
+        Artifact::Sdist { file, hash } => {
+            assert_eq!(file, "docopt-0.6.2.tar.gz");
+            assert!(hash.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Directory, git, file and url sources become direct artifacts, paths resolved against the
+/// project directory, `develop` turned off by `--no-editable`.
+#[test]
+fn direct_sources_are_planned_with_their_paths() {
+    let mut from_git = package("fork", "1.0");
+    from_git.files = vec![];
+    from_git.develop = true;
+    from_git.source = PackageSource::Git {
+        url: "https://example.org/fork.git".into(),
+        reference: "main".into(),
+        resolved_reference: Some("abc123".into()),
+        subdirectory: Some("sub".into()),
+    };
+    let mut local = package("local", "0.1");
+    local.files = vec![];
+    local.develop = true;
+    local.source = PackageSource::Directory {
+        url: "../libs/local".into(),
+    };
+    let mut archive = package("archive", "2.0");
+    archive.files = vec![wheel_file("archive-2.0.tar.gz")];
+    archive.source = PackageSource::File {
+        url: "dist/archive-2.0.tar.gz".into(),
+    };
+    let mut remote = package("remote", "3.0");
+    remote.files = vec![wheel_file("remote-3.0-py3-none-any.whl")];
+    remote.source = PackageSource::Url {
+        url: "https://example.org/remote-3.0-py3-none-any.whl".into(),
+        subdirectory: None,
+    };
+    let lock = lock((2, 1), vec![archive, from_git, local, remote]);
+    let mut project = project(vec![group(
+        "main",
+        false,
+        &["archive", "fork", "local", "remote"],
+    )]);
+    project.root = std::path::PathBuf::from("/work/app");
+    let planned = |policy| {
+        plan(&project, &lock, &target("3.11.7"), &selection(&[]), policy)
+            .unwrap()
+            .packages
+            .into_iter()
+            .map(|p| (p.name.to_string(), p.artifact))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let editable = planned(Policy::default());
+    assert_eq!(
+        editable["fork"],
+        Artifact::Direct(Direct::Git {
+            url: "https://example.org/fork.git".into(),
+            reference: "main".into(),
+            commit: Some("abc123".into()),
+            subdirectory: Some("sub".into()),
+            editable: true,
+        })
+    );
+    assert_eq!(
+        editable["local"],
+        Artifact::Direct(Direct::Directory {
+            path: "/work/app/../libs/local".into(),
+            editable: true,
+        })
+    );
+    match &editable["archive"] {
+        Artifact::Direct(Direct::File { path, file, hash }) => {
+            assert_eq!(path, std::path::Path::new("/work/app/dist/archive-2.0.tar.gz"));
+            assert_eq!(file, "archive-2.0.tar.gz");
+            assert!(hash.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(editable["archive"].needs_build());
+    assert!(!editable["remote"].needs_build());
+    let wheels = planned(Policy {
+        no_editable: true,
+        ..Policy::default()
+    });
+    assert!(matches!(
+        wheels["local"],
+        Artifact::Direct(Direct::Directory { editable: false, .. })
+    ));
 }

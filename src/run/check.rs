@@ -81,6 +81,7 @@ pub fn check_command(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, Er
         &selection_of(&args.selection),
         Policy {
             allow_unhashed: true,
+            no_editable: false,
         },
     )
     .map_err(|e| {

@@ -191,6 +191,7 @@ fn planned_files(
         all_groups: args.selection.all_groups,
         extras: args.selection.extras.clone(),
         all_extras: args.selection.all_extras,
+        only_root: args.selection.only_root,
         // The project itself is never downloaded: it is installed from its source tree.
         no_root: true,
     };

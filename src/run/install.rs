@@ -8,11 +8,11 @@ use std::time::Instant;
 
 use crate::cli::{InstallArgs, SelectionArgs, SourceArgs};
 use crate::error::Error;
-use crate::fetch::{self, Cache, FetchedWheel};
+use crate::fetch::{self, Cache, Fetched, FetchedWheel};
 use crate::install::{self, EditableProject, InstalledDistribution, WheelOptions};
 use crate::locate::{LocateError, Locator, SourceOptions, OFFLINE_HINT};
 use crate::lock::{self, content_hash};
-use crate::plan::{self, Plan, PlannedPackage, Policy, Selection};
+use crate::plan::{self, Artifact, Direct, Plan, PlannedPackage, Policy, Selection};
 use crate::report::{DownloadProgress, Printer, Summary};
 use crate::target::{self, Target};
 use crate::venv::{self, Venv};
@@ -55,6 +55,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let selection = selection_of(&args.selection);
     let policy = Policy {
         allow_unhashed: args.allow_unhashed,
+        no_editable: args.no_editable,
     };
     let plan = plan::plan(&project, &lock, &target, &selection, policy).map_err(|e| {
         let hint = e.hint();
@@ -113,12 +114,28 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let mut unchanged = 0;
     for package in &plan.packages {
         match installed.get(package.name.as_ref()) {
-            Some(existing) if existing.version == package.version => unchanged += 1,
+            Some(existing) if is_current(existing, package) => unchanged += 1,
             existing => work.push((package.clone(), existing.cloned())),
         }
     }
 
     let fetched = fetch_all(args, printer, &cache, &project, &target, &work)?;
+
+    // Builds happen before the venv is touched too: a failed build changes nothing.
+    let options = source_options(&args.sources);
+    let builder = super::build::Builder::new(printer, &cache, &target, &options, &project.sources);
+    let mut wheels = Vec::with_capacity(work.len());
+    for ((package, _), fetched) in work.iter().zip(fetched) {
+        wheels.push(builder.wheel_for(package, fetched, &venv_dir)?.wheel);
+    }
+    let root_wheel = match &plan.root {
+        Some(root) if args.no_editable => {
+            let wheel = builder.root_wheel(&root.name, &root.version, &root.root)?;
+            let previous = installed.get(root.name.as_ref()).cloned();
+            Some((wheel, previous))
+        }
+        _ => None,
+    };
 
     let venv = if venv_exists {
         venv::open(&venv_dir, &target).map_err(venv_error)?
@@ -128,13 +145,23 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     };
 
     let linker = install::Linker::new(args.link_mode.parse().map_err(Error::input)?);
-    let mut summary = install_all(&venv, work, fetched, &cache, &linker)?;
+    let mut summary = install_all(&venv, work, wheels, &cache, &linker)?;
     if !summary.installed.is_empty() && !cache.is_temporary() {
         printer.detail(format!("Files placed by {}", linker.mode().as_str()));
     }
     summary.unchanged = unchanged;
 
-    if let Some(root) = &plan.root {
+    if let (Some(root), Some((wheel, previous))) = (&plan.root, root_wheel) {
+        install_root_wheel(&venv, root, &wheel, previous.as_ref())?;
+        summary
+            .installed
+            .push((root.name.to_string(), root.version.clone()));
+        if let Some(previous) = previous {
+            summary
+                .removed
+                .push((previous.name.to_string(), previous.version.to_string()));
+        }
+    } else if let Some(root) = &plan.root {
         // install_editable replaces any previous install of the project itself.
         let previous = installed.get(root.name.as_ref());
         let editable = EditableProject {
@@ -177,8 +204,13 @@ fn fetch_all(
     project: &lock::Project,
     target: &Target,
     work: &[(PlannedPackage, Option<InstalledDistribution>)],
-) -> Result<Vec<FetchedWheel>, Error> {
-    let packages: Vec<PlannedPackage> = work.iter().map(|(p, _)| p.clone()).collect();
+) -> Result<Vec<Option<Fetched>>, Error> {
+    // Directories and git checkouts are not fetched: the build step reads them in place.
+    let packages: Vec<PlannedPackage> = work
+        .iter()
+        .map(|(p, _)| p.clone())
+        .filter(is_fetched)
+        .collect();
     let fetched = fetch_packages(
         printer,
         cache,
@@ -189,6 +221,14 @@ fn fetch_all(
         args.concurrent_downloads,
     )?;
     Ok(order(work, fetched))
+}
+
+/// Whether a package's file is downloaded or copied (everything but directories and git).
+fn is_fetched(package: &PlannedPackage) -> bool {
+    !matches!(
+        package.artifact,
+        Artifact::Direct(Direct::Directory { .. } | Direct::Git { .. })
+    )
 }
 
 /// The locate options the source flags ask for.
@@ -214,8 +254,8 @@ pub(super) fn fetch_packages(
     tags: &crate::packaging::Tags,
     packages: &[PlannedPackage],
     concurrency: u16,
-) -> Result<Vec<FetchedWheel>, Error> {
-    let mut fetched: Vec<Option<FetchedWheel>> = Vec::with_capacity(packages.len());
+) -> Result<Vec<Fetched>, Error> {
+    let mut fetched: Vec<Option<Fetched>> = Vec::with_capacity(packages.len());
     let mut missing = Vec::new();
     for (position, package) in packages.iter().enumerate() {
         let hit = fetch::from_cache(cache, package);
@@ -254,7 +294,7 @@ pub(super) fn fetch_packages(
         .build()
         .map_err(|e| Error::failure("cannot start the async runtime").with_source(e))?;
     let limit = Arc::new(tokio::sync::Semaphore::new(usize::from(concurrency)));
-    let results: Vec<Result<FetchedWheel, TaskError>> = runtime.block_on(async {
+    let results: Vec<Result<Fetched, TaskError>> = runtime.block_on(async {
         let tasks = missing.iter().map(|&position| {
             let package = &packages[position];
             let limit = limit.clone();
@@ -354,18 +394,139 @@ enum TaskError {
     Other(Error),
 }
 
-/// Puts fetched wheels in the same order as the work list.
+/// Puts fetched files in the same order as the work list (`None` where nothing is fetched).
 fn order(
     work: &[(PlannedPackage, Option<InstalledDistribution>)],
-    fetched: Vec<FetchedWheel>,
-) -> Vec<FetchedWheel> {
-    let mut by_name: HashMap<String, FetchedWheel> = fetched
+    fetched: Vec<Fetched>,
+) -> Vec<Option<Fetched>> {
+    let mut by_name: HashMap<String, Fetched> = fetched
         .into_iter()
         .map(|f| (f.name().to_string(), f))
         .collect();
     work.iter()
-        .filter_map(|(p, _)| by_name.remove(p.name.as_ref()))
+        .map(|(p, _)| by_name.remove(p.name.as_ref()))
         .collect()
+}
+
+/// Poetry leaves a package alone when the same version is installed from the same place
+/// (its `direct_url.json`, for path, git and url packages; none for index packages).
+fn is_current(installed: &InstalledDistribution, package: &PlannedPackage) -> bool {
+    if installed.version != package.version {
+        return false;
+    }
+    let recorded = std::fs::read_to_string(installed.dist_info.join("direct_url.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    let expected = direct_url(package)
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    recorded == expected
+}
+
+/// `direct_url.json` (PEP 610) as Poetry writes it for path, git, file and url packages:
+/// Python's `json.dumps` of the same dict, so the bytes match too.
+pub(super) fn direct_url(package: &PlannedPackage) -> Option<String> {
+    let Artifact::Direct(direct) = &package.artifact else {
+        return None;
+    };
+    let json = |value: &str| serde_json::Value::from(value).to_string();
+    let file_url = |path: &Path| {
+        reqwest::Url::from_file_path(absolute(path))
+            .map(|u| u.to_string())
+            .unwrap_or_else(|()| format!("file://{}", path.display()))
+    };
+    let archive_info = |hash: &Option<crate::packaging::FileHash>| match hash {
+        Some(hash) => format!(
+            "{{\"hashes\": {{{}: {}}}}}",
+            json(hash.algorithm.as_str()),
+            json(&hash.hex)
+        ),
+        None => "{}".to_string(),
+    };
+    Some(match direct {
+        Direct::Directory { path, editable } => format!(
+            "{{\"url\": {}, \"dir_info\": {}}}",
+            json(&file_url(path)),
+            if *editable { "{\"editable\": true}" } else { "{}" }
+        ),
+        Direct::Git {
+            url,
+            reference,
+            commit,
+            subdirectory,
+            editable: false,
+        } => {
+            let mut text = format!(
+                "{{\"url\": {}, \"vcs_info\": {{\"vcs\": \"git\", \"requested_revision\": {}, \"commit_id\": {}}}",
+                json(url),
+                json(reference),
+                commit.as_deref().map_or("null".to_string(), json)
+            );
+            if let Some(sub) = subdirectory {
+                text.push_str(&format!(", \"subdirectory\": {}", json(sub)));
+            }
+            text.push('}');
+            text
+        }
+        // Poetry records an editable git dependency as the directory it checked out.
+        Direct::Git { editable: true, .. } => return None,
+        Direct::File { path, hash, .. } => format!(
+            "{{\"url\": {}, \"archive_info\": {}}}",
+            json(&file_url(path)),
+            archive_info(hash)
+        ),
+        Direct::Url { url, hash, .. } => format!(
+            "{{\"url\": {}, \"archive_info\": {}}}",
+            json(url),
+            archive_info(hash)
+        ),
+    })
+}
+
+/// `direct_url.json` for an editable git dependency checked out at `<venv>/src/<name>`.
+fn editable_git_url(venv: &Venv, package: &PlannedPackage) -> Option<String> {
+    let Artifact::Direct(Direct::Git { editable: true, .. }) = &package.artifact else {
+        return None;
+    };
+    let checkout = venv.root.join("src").join(package.name.as_ref());
+    let url = reqwest::Url::from_file_path(&checkout).ok()?;
+    Some(format!(
+        "{{\"url\": {}, \"dir_info\": {{\"editable\": true}}}}",
+        serde_json::Value::from(url.to_string())
+    ))
+}
+
+/// Installs the project built as a wheel (`--no-editable`), replacing any earlier install
+/// of it (editable or not).
+fn install_root_wheel(
+    venv: &Venv,
+    root: &plan::PlannedRoot,
+    wheel: &FetchedWheel,
+    previous: Option<&InstalledDistribution>,
+) -> Result<(), Error> {
+    if let Some(previous) = previous {
+        install::uninstall(venv, previous).map_err(|e| {
+            Error::failure(format!("cannot remove the installed project {}", root.name))
+                .with_source(e)
+                .with_hint("fix the cause and run the same command again")
+        })?;
+    }
+    // pip and uv record a project installed from its directory like this.
+    let url = reqwest::Url::from_file_path(&root.root)
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let options = WheelOptions {
+        requested: true,
+        direct_url: Some(format!(
+            "{{\"url\": {}, \"dir_info\": {{}}}}",
+            serde_json::Value::from(url)
+        )),
+    };
+    install::install_wheel(venv, wheel.path(), wheel.filename(), &options).map_err(|e| {
+        Error::failure(format!("cannot install the project {} (built as a wheel)", root.name))
+            .with_source(e)
+    })?;
+    install::touch_site_packages(venv);
+    Ok(())
 }
 
 /// One error for many: the first in full, and a line for each of the others.
@@ -483,7 +644,7 @@ fn install_one(
 ) -> Result<(), Error> {
     let options = WheelOptions {
         requested: package.requested,
-        direct_url: None,
+        direct_url: direct_url(package).or_else(|| editable_git_url(venv, package)),
     };
     let result = match wheel.hash().filter(|_| !cache.is_temporary()) {
         Some(hash) => {
@@ -604,6 +765,7 @@ pub(super) fn selection_of(args: &SelectionArgs) -> Selection {
         extras: args.extras.clone(),
         all_extras: args.all_extras,
         no_root: args.no_root,
+        only_root: args.only_root,
     }
 }
 
@@ -770,10 +932,7 @@ fn describe_plan(
     let mut to_install = 0;
     let mut lines = Vec::new();
     for package in &plan.packages {
-        let file = match &package.artifact {
-            plan::Artifact::Wheel { file, .. } => file.clone(),
-            plan::Artifact::BestFromIndex => "(best wheel on the index, unverified)".to_string(),
-        };
+        let file = package.artifact.describe();
         let source = match &package.source {
             lock::PackageSource::Legacy { reference, .. } => format!("source {reference}"),
             _ => index.to_string(),

@@ -1,6 +1,7 @@
 //! The commands, each a pipeline run start to finish. The only place that calls more than one
 //! stage; it turns stage errors into user errors with context and hints.
 
+mod build;
 mod check;
 mod download;
 mod install;
