@@ -380,9 +380,8 @@ pub fn expected_hash(package: &PlannedPackage) -> Option<FileHash> {
     match &package.artifact {
         Artifact::Wheel { hash, .. } | Artifact::Sdist { hash, .. } => hash.clone(),
         Artifact::Direct(Direct::File { hash, .. } | Direct::Url { hash, .. }) => hash.clone(),
-        Artifact::BestFromIndex | Artifact::Direct(Direct::Directory { .. } | Direct::Git { .. }) => {
-            None
-        }
+        Artifact::BestFromIndex
+        | Artifact::Direct(Direct::Directory { .. } | Direct::Git { .. }) => None,
     }
 }
 

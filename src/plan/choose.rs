@@ -209,7 +209,9 @@ fn direct_file(
         return Err(ArtifactError::Unsupported {
             package: name,
             version,
-            what: format!("{url} is neither a wheel nor a source archive verse can unpack (.tar.gz, .zip)"),
+            what: format!(
+                "{url} is neither a wheel nor a source archive verse can unpack (.tar.gz, .zip)"
+            ),
         });
     }
     let hash = match locked {

@@ -392,7 +392,11 @@ pub fn plan(
     }
 
     let root = match (&project.name, project.package_mode, selection.no_root) {
-        (Some(name), true, false) if project.root_package.package_dirs.is_empty() => {
+        // Built as a wheel, the project's backend decides what goes in; only the editable
+        // install needs verse to find the package directories itself.
+        (Some(name), true, false)
+            if project.root_package.package_dirs.is_empty() && !policy.no_editable =>
+        {
             return Err(PlanError::RootNotFound {
                 name: name.to_string(),
                 root: project.root.display().to_string(),

@@ -648,7 +648,10 @@ fn direct_sources_are_planned_with_their_paths() {
     );
     match &editable["archive"] {
         Artifact::Direct(Direct::File { path, file, hash }) => {
-            assert_eq!(path, std::path::Path::new("/work/app/dist/archive-2.0.tar.gz"));
+            assert_eq!(
+                path,
+                std::path::Path::new("/work/app/dist/archive-2.0.tar.gz")
+            );
             assert_eq!(file, "archive-2.0.tar.gz");
             assert!(hash.is_some());
         }
@@ -662,6 +665,9 @@ fn direct_sources_are_planned_with_their_paths() {
     });
     assert!(matches!(
         wheels["local"],
-        Artifact::Direct(Direct::Directory { editable: false, .. })
+        Artifact::Direct(Direct::Directory {
+            editable: false,
+            ..
+        })
     ));
 }

@@ -90,8 +90,8 @@ impl<'a> Builder<'a> {
                 self.cached_or_built(package, key.as_deref(), |scratch| {
                     let unpacked = scratch.join("src");
                     fs_err::create_dir_all(&unpacked).map_err(io_error)?;
-                    let root = sdist::unpack(archive.path(), archive.file(), &unpacked)
-                        .map_err(|e| {
+                    let root =
+                        sdist::unpack(archive.path(), archive.file(), &unpacked).map_err(|e| {
                             Error::failure(format!("cannot unpack the sdist of {label}"))
                                 .with_source(e)
                         })?;
@@ -112,7 +112,9 @@ impl<'a> Builder<'a> {
                 } else {
                     BuildKind::Wheel
                 };
-                self.uncached(package, |scratch| self.build_tree(&label, path, kind, scratch))?
+                self.uncached(package, |scratch| {
+                    self.build_tree(&label, path, kind, scratch)
+                })?
             }
             (
                 None,
@@ -258,11 +260,10 @@ impl<'a> Builder<'a> {
         let kept = dir.join(filename.to_string());
         // A rename within the cache's filesystem: a concurrent run sees the old wheel or
         // the new one, never half of one.
-        let staged = self.cache.tmp_dir().join(format!(
-            ".built-{}-{}",
-            std::process::id(),
-            filename
-        ));
+        let staged =
+            self.cache
+                .tmp_dir()
+                .join(format!(".built-{}-{}", std::process::id(), filename));
         fs_err::copy(&built, &staged).map_err(io_error)?;
         fs_err::rename(&staged, &kept).map_err(io_error)?;
         Ok(fetch::built_wheel(
@@ -305,10 +306,8 @@ impl<'a> Builder<'a> {
                 ""
             }
         ));
-        let system = system::read(tree).map_err(|e| {
-            Error::input(format!("cannot build {label}"))
-                .with_source(e)
-        })?;
+        let system = system::read(tree)
+            .map_err(|e| Error::input(format!("cannot build {label}")).with_source(e))?;
         let env_dir = scratch.join("env");
         let python = self.environment(label, &system.requires, &env_dir)?;
         let hooks_dir = scratch.join("hooks");
@@ -328,9 +327,7 @@ impl<'a> Builder<'a> {
             scratch: &hooks_dir,
             on_output: &show,
         };
-        let extra = backend
-            .requires(kind)
-            .map_err(|e| hook_error(label, e))?;
+        let extra = backend.requires(kind).map_err(|e| hook_error(label, e))?;
         let missing: Vec<String> = extra
             .into_iter()
             .filter(|r| !system.requires.contains(r))
@@ -340,8 +337,10 @@ impl<'a> Builder<'a> {
             backend
         } else {
             // The backend asked for more: a new environment with everything, resolved together.
-            self.printer
-                .detail(format!("{label}: the backend also needs {}", missing.join(", ")));
+            self.printer.detail(format!(
+                "{label}: the backend also needs {}",
+                missing.join(", ")
+            ));
             let mut all = system.requires.clone();
             all.extend(missing);
             full_python = self.environment(label, &all, &scratch.join("env-full"))?;
@@ -381,8 +380,7 @@ impl<'a> Builder<'a> {
         dir: &Path,
     ) -> Result<PathBuf, Error> {
         let env = venv::create(dir, self.target).map_err(|e| {
-            Error::failure(format!("cannot create the build environment of {label}"))
-                .with_source(e)
+            Error::failure(format!("cannot create the build environment of {label}")).with_source(e)
         })?;
         if requirements.is_empty() {
             return Ok(env.python.clone());
@@ -413,17 +411,25 @@ impl<'a> Builder<'a> {
         ));
         for candidate in &chosen {
             let wheel = provider.wheel(candidate).map_err(|message| {
-                Error::failure(format!("cannot fetch the build requirement {} for {label}", candidate.file))
-                    .with_source(StringError(message))
+                Error::failure(format!(
+                    "cannot fetch the build requirement {} for {label}",
+                    candidate.file
+                ))
+                .with_source(StringError(message))
             })?;
-            install::install_wheel(&env, wheel.path(), wheel.filename(), &WheelOptions::default())
-                .map_err(|e| {
-                    Error::failure(format!(
-                        "cannot install the build requirement {} for {label}",
-                        candidate.file
-                    ))
-                    .with_source(e)
-                })?;
+            install::install_wheel(
+                &env,
+                wheel.path(),
+                wheel.filename(),
+                &WheelOptions::default(),
+            )
+            .map_err(|e| {
+                Error::failure(format!(
+                    "cannot install the build requirement {} for {label}",
+                    candidate.file
+                ))
+                .with_source(e)
+            })?;
         }
         Ok(env.python.clone())
     }
@@ -581,9 +587,12 @@ fn within(root: &Path, subdirectory: Option<&str>, label: &str) -> Result<PathBu
     let Some(sub) = subdirectory.filter(|s| !s.is_empty()) else {
         return Ok(root.to_path_buf());
     };
-    let escapes = Path::new(sub)
-        .components()
-        .any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+    let escapes = Path::new(sub).components().any(|c| {
+        !matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    });
     if escapes {
         return Err(Error::input(format!(
             "{label}: the subdirectory `{sub}` in the lock is not inside the source"
@@ -591,10 +600,10 @@ fn within(root: &Path, subdirectory: Option<&str>, label: &str) -> Result<PathBu
     }
     let tree = root.join(sub);
     if !tree.is_dir() {
-        return Err(Error::input(format!(
-            "{label}: the source has no subdirectory `{sub}`"
-        ))
-        .with_hint("fix `subdirectory` in pyproject.toml and run `poetry lock`"));
+        return Err(
+            Error::input(format!("{label}: the source has no subdirectory `{sub}`"))
+                .with_hint("fix `subdirectory` in pyproject.toml and run `poetry lock`"),
+        );
     }
     Ok(tree)
 }
@@ -656,7 +665,11 @@ fn hook_error(label: &str, error: HookError) -> Error {
         message.push_str(&format!(
             "\n--- build output{} ---\n{}\n--- end of build output ---",
             if shown.len() < lines.len() {
-                format!(" (last {} of {} lines; -v shows all)", shown.len(), lines.len())
+                format!(
+                    " (last {} of {} lines; -v shows all)",
+                    shown.len(),
+                    lines.len()
+                )
             } else {
                 String::new()
             },

@@ -417,8 +417,8 @@ fn is_current(installed: &InstalledDistribution, package: &PlannedPackage) -> bo
     let recorded = std::fs::read_to_string(installed.dist_info.join("direct_url.json"))
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
-    let expected = direct_url(package)
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    let expected =
+        direct_url(package).and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
     recorded == expected
 }
 
@@ -446,7 +446,11 @@ pub(super) fn direct_url(package: &PlannedPackage) -> Option<String> {
         Direct::Directory { path, editable } => format!(
             "{{\"url\": {}, \"dir_info\": {}}}",
             json(&file_url(path)),
-            if *editable { "{\"editable\": true}" } else { "{}" }
+            if *editable {
+                "{\"editable\": true}"
+            } else {
+                "{}"
+            }
         ),
         Direct::Git {
             url,
@@ -522,8 +526,11 @@ fn install_root_wheel(
         )),
     };
     install::install_wheel(venv, wheel.path(), wheel.filename(), &options).map_err(|e| {
-        Error::failure(format!("cannot install the project {} (built as a wheel)", root.name))
-            .with_source(e)
+        Error::failure(format!(
+            "cannot install the project {} (built as a wheel)",
+            root.name
+        ))
+        .with_source(e)
     })?;
     install::touch_site_packages(venv);
     Ok(())

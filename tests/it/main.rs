@@ -6,6 +6,7 @@
 mod support;
 
 mod airgap;
+mod build;
 mod check;
 mod faults;
 mod install;

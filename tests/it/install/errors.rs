@@ -1,5 +1,5 @@
 //! Every refusal: a stale lock, a wheel whose bytes are not the locked ones, a package with no
-//! wheel for this platform, an sdist-only or non-index package, a lock entry without hashes,
+//! wheel for this platform, a corrupt sdist or missing path dependency, a lock entry without hashes,
 //! an interpreter outside the project's Python range. Each one says what and why, exits with
 //! the documented code, and installs nothing.
 
@@ -157,7 +157,7 @@ fn no_wheel_for_this_platform_lists_the_locked_files_and_why() {
 }
 
 #[test]
-fn sdist_only_package_fails_clearly_instead_of_being_skipped() {
+fn a_corrupt_sdist_fails_clearly_and_installs_nothing() {
     let context = TestContext::new();
     let alpha = wheel(&context, "alpha", "1.0.0");
     let source = sdist("needs-build", "0.5.0", &context.wheels_dir());
@@ -179,15 +179,14 @@ fn sdist_only_package_fails_clearly_instead_of_being_skipped() {
     let output = context.install(&server).run();
 
     output
-        .user_error()
-        .error_has("needs-build")
+        .failure()
+        .error_has("cannot unpack the sdist of needs-build==0.5.0")
         .stderr_has(&source.filename);
     assert_nothing_installed(&context);
-    assert!(server.downloads().is_empty());
 }
 
 #[test]
-fn directory_source_package_fails_clearly_instead_of_being_skipped() {
+fn a_missing_path_dependency_fails_clearly_instead_of_being_skipped() {
     let context = TestContext::new();
     let alpha = wheel(&context, "alpha", "1.0.0");
     let mut local = Locked::new("localpkg", "0.1.0");

@@ -135,6 +135,8 @@ pub struct Pyproject {
     pub scripts: Vec<(String, String)>,
     /// Appended verbatim after `[build-system]`: start it with a table header.
     pub raw: String,
+    /// Replaces the poetry-core `[build-system]` table (the whole table, header included).
+    pub build_system: Option<String>,
 }
 
 impl Pyproject {
@@ -153,7 +155,14 @@ impl Pyproject {
             sources: Vec::new(),
             scripts: Vec::new(),
             raw: String::new(),
+            build_system: None,
         }
+    }
+
+    /// A `[build-system]` table of the test's own instead of poetry-core's.
+    pub fn build_system(mut self, table: &str) -> Self {
+        self.build_system = Some(table.to_string());
+        self
     }
 
     pub fn python(mut self, constraint: &str) -> Self {
@@ -386,7 +395,10 @@ impl Pyproject {
             let _ = writeln!(out, "priority = {}\n", toml_str(&source.priority));
         }
 
-        out.push_str("[build-system]\nrequires = [\"poetry-core>=2.0\"]\nbuild-backend = \"poetry.core.masonry.api\"\n");
+        match &self.build_system {
+            Some(table) => out.push_str(table),
+            None => out.push_str("[build-system]\nrequires = [\"poetry-core>=2.0\"]\nbuild-backend = \"poetry.core.masonry.api\"\n"),
+        }
         if !self.raw.is_empty() {
             out.push('\n');
             out.push_str(&self.raw);
@@ -442,6 +454,10 @@ pub struct Locked {
     pub extras: Vec<(String, Vec<String>)>,
     /// `[package.source]`: (type, url, reference)
     pub source: Option<(String, String, String)>,
+    /// More `[package.source]` keys, as written (`resolved_reference`, `subdirectory`).
+    pub source_extra: Vec<(String, String)>,
+    /// `develop = true` (path and git packages).
+    pub develop: bool,
 }
 
 impl Locked {
@@ -458,6 +474,8 @@ impl Locked {
             dependencies: Vec::new(),
             extras: Vec::new(),
             source: None,
+            source_extra: Vec::new(),
+            develop: false,
         }
     }
 
@@ -553,6 +571,39 @@ impl Locked {
         self
     }
 
+    /// A `directory` package at `path` (relative to the project), editable if `develop`.
+    pub fn directory(mut self, path: &str, develop: bool) -> Self {
+        self.source = Some(("directory".to_string(), path.to_string(), String::new()));
+        self.develop = develop;
+        self
+    }
+
+    /// A `git` package: `reference` as the user wrote it, `commit` as Poetry resolved it.
+    pub fn git(
+        mut self,
+        url: &str,
+        reference: &str,
+        commit: &str,
+        subdirectory: Option<&str>,
+        develop: bool,
+    ) -> Self {
+        self.source = Some(("git".to_string(), url.to_string(), reference.to_string()));
+        self.source_extra
+            .push(("resolved_reference".to_string(), toml_str(commit)));
+        if let Some(sub) = subdirectory {
+            self.source_extra
+                .push(("subdirectory".to_string(), toml_str(sub)));
+        }
+        self.develop = develop;
+        self
+    }
+
+    /// A `file` package (`path` relative to the project) or a `url` package, with its file.
+    pub fn direct_file(mut self, kind: &str, location: &str, file: &DistFile) -> Self {
+        self.source = Some((kind.to_string(), location.to_string(), String::new()));
+        self.file(file)
+    }
+
     fn effective_category(&self) -> String {
         self.category.clone().unwrap_or_else(|| {
             if self.groups.iter().any(|g| g == "main") {
@@ -573,6 +624,9 @@ impl Locked {
         }
         let _ = writeln!(out, "optional = {}", self.optional);
         let _ = writeln!(out, "python-versions = {}", toml_str(&self.python_versions));
+        if self.develop {
+            let _ = writeln!(out, "develop = true");
+        }
         if format == LockFormat::V2_1 {
             let _ = writeln!(out, "groups = {}", toml_list(&self.groups));
             if let Markers::All(markers) = &self.markers {
@@ -610,7 +664,11 @@ impl Locked {
             let _ = writeln!(out, "[package.source]");
             let _ = writeln!(out, "type = {}", toml_str(kind));
             let _ = writeln!(out, "url = {}", toml_str(url));
-            let _ = writeln!(out, "reference = {}\n", toml_str(reference));
+            let _ = writeln!(out, "reference = {}", toml_str(reference));
+            for (key, value) in &self.source_extra {
+                let _ = writeln!(out, "{key} = {value}");
+            }
+            out.push('\n');
         }
     }
 }

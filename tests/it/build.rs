@@ -1,0 +1,511 @@
+//! Packages that are not ready wheels, end to end: an sdist from the index, directory
+//! dependencies (editable and not), git dependencies (a local repository made by the test),
+//! file and URL dependencies, and the project itself built as a wheel (`--no-editable`).
+//!
+//! Every build uses the in-tree backend of `support/backend.py` (`backend-path = ["."]`), so
+//! no build tool is downloaded; build requirements are wheels served by the loopback index.
+
+use crate::support::*;
+
+fn pyproject_with(names: &[&str]) -> Pyproject {
+    let mut pyproject = Pyproject::new(Style::Poetry);
+    for name in names {
+        pyproject = pyproject.dep(Dep::new(name, "*"));
+    }
+    pyproject
+}
+
+fn value_of(context: &TestContext, module: &str) -> String {
+    context
+        .venv_python(&["-c", &format!("import {module}; print({module}.VALUE)")])
+        .success()
+        .stdout
+        .trim()
+        .to_string()
+}
+
+fn direct_url(context: &TestContext, name: &str) -> serde_json::Value {
+    let text = read(&context.dist_info(name).join("direct_url.json"));
+    serde_json::from_str(&text).expect("direct_url.json is JSON")
+}
+
+fn file_url(path: &std::path::Path) -> String {
+    format!("file://{}", path.display())
+}
+
+#[test]
+fn sdist_only_package_is_built_installed_and_built_once() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("docopt-like", "0.6.2");
+    let sdist = tree.sdist(
+        &context.root().join("src"),
+        &context.wheels_dir(),
+        "from sdist",
+    );
+    context
+        .project()
+        .pyproject(pyproject_with(&["docopt-like"]))
+        .lock(Lockfile::new(LockFormat::V2_1).package(Locked::of(&sdist)))
+        .write();
+    let server = IndexServer::with_files([&sdist]);
+
+    context
+        .install(&server)
+        .run()
+        .success()
+        .stderr_has("Building docopt-like==0.6.2")
+        .added_exactly(&["docopt-like==0.6.2"]);
+    assert_eq!(value_of(&context, "docopt_like"), "from sdist");
+    // Installed like any wheel: no direct_url.json (it came from the index), a clean check.
+    assert!(!context
+        .dist_info("docopt-like")
+        .join("direct_url.json")
+        .exists());
+    context.verse().arg("check").run().success();
+
+    // Another venv, same cache: the wheel built the first time is reused.
+    server.clear_log();
+    let other = context.root().join("other-venv");
+    context
+        .install(&server)
+        .arg("--venv")
+        .arg(&other)
+        .run()
+        .success()
+        .stderr_lacks("Building")
+        .added_exactly(&["docopt-like==0.6.2"]);
+    assert!(server.downloads().is_empty(), "{:?}", server.downloads());
+}
+
+#[test]
+fn build_requirements_are_resolved_from_the_index_and_stay_out_of_the_venv() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("needs-helper", "1.0").requires("build-helper>=1.0", "build_helper");
+    let sdist = tree.sdist(&context.root().join("src"), &context.wheels_dir(), "helped");
+    // build-helper 2.0 needs helper-dep; 3.0 exists but is a pre-release, never chosen.
+    let helper = WheelBuilder::new("build-helper", "2.0")
+        .package("build_helper")
+        .requires_dist("helper-dep>=1")
+        .requires_dist("never-installed; python_version < '3'")
+        .build(&context.wheels_dir());
+    let old_helper = WheelBuilder::new("build-helper", "0.9")
+        .package("build_helper")
+        .build(&context.wheels_dir());
+    let pre = WheelBuilder::new("build-helper", "3.0rc1")
+        .package("build_helper")
+        .requires_dist("does-not-exist")
+        .build(&context.wheels_dir());
+    let dep = WheelBuilder::new("helper-dep", "1.5")
+        .package("helper_dep")
+        .build(&context.wheels_dir());
+    context
+        .project()
+        .pyproject(pyproject_with(&["needs-helper"]))
+        .lock(Lockfile::new(LockFormat::V2_1).package(Locked::of(&sdist)))
+        .write();
+    let server = IndexServer::with_files([&sdist, &helper, &old_helper, &pre, &dep]);
+
+    context
+        .install(&server)
+        .arg("-v")
+        .run()
+        .success()
+        .stderr_has("build environment build-helper==2.0, helper-dep==1.5")
+        .stderr_has("verse-test-backend: building needs-helper 1.0")
+        .added_exactly(&["needs-helper==1.0"]);
+    assert_eq!(value_of(&context, "needs_helper"), "helped");
+    assert_eq!(context.installed(), vec!["needs-helper==1.0"]);
+}
+
+#[test]
+fn a_failing_build_names_the_package_shows_its_output_and_installs_nothing() {
+    let context = TestContext::new();
+    let good = WheelBuilder::new("alpha", "1.0")
+        .package("alpha")
+        .build(&context.wheels_dir());
+    let tree = SourceTree::new("broken", "1.0");
+    let scratch = context.root().join("src");
+    tree.write(&scratch, "x", true);
+    std::fs::write(scratch.join("FAIL_BUILD"), "").expect("marking the tree");
+    let sdist = tree.sdist(&scratch, &context.wheels_dir(), "x");
+    context
+        .project()
+        .pyproject(pyproject_with(&["alpha", "broken"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1)
+                .package(Locked::of(&good))
+                .package(Locked::of(&sdist)),
+        )
+        .write();
+    let server = IndexServer::with_files([&good, &sdist]);
+
+    context
+        .install(&server)
+        .run()
+        .failure()
+        .error_has("cannot build broken==1.0")
+        .stderr_has("deliberate failure: FAIL_BUILD exists in the source tree")
+        .stderr_has("hint: ");
+    // The build runs before the venv is touched.
+    assert!(!context.venv().exists());
+}
+
+#[test]
+fn editable_directory_dependency_reflects_edits_without_reinstalling() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("local-lib", "0.3.0");
+    let lib_dir = context.project_dir().join("libs/local-lib");
+    tree.write(&lib_dir, "first", true);
+    context
+        .project()
+        .pyproject(pyproject_with(&["local-lib"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1)
+                .package(Locked::new("local-lib", "0.3.0").directory("libs/local-lib", true)),
+        )
+        .write();
+    let server = IndexServer::with_files([]);
+
+    context
+        .install(&server)
+        .run()
+        .success()
+        .stderr_has("Building local-lib==0.3.0 (editable)")
+        .added_exactly(&["local-lib==0.3.0"]);
+    assert_eq!(value_of(&context, "local_lib"), "first");
+    tree.write(&lib_dir, "edited", false);
+    assert_eq!(value_of(&context, "local_lib"), "edited");
+    assert_eq!(
+        direct_url(&context, "local-lib"),
+        serde_json::json!({"url": file_url(&lib_dir), "dir_info": {"editable": true}})
+    );
+
+    // Same version from the same place: left alone, as Poetry does.
+    context
+        .install(&server)
+        .run()
+        .success()
+        .stderr_lacks("Building")
+        .stderr_has("Nothing to install");
+}
+
+#[test]
+fn non_editable_directory_dependency_is_built_into_a_wheel() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("local-lib", "0.3.0").package_dir("src/local_lib");
+    let lib_dir = context.project_dir().join("libs/local-lib");
+    tree.write(&lib_dir, "copied", true);
+    context
+        .project()
+        .pyproject(pyproject_with(&["local-lib"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1)
+                .package(Locked::new("local-lib", "0.3.0").directory("libs/local-lib", false)),
+        )
+        .write();
+    let server = IndexServer::with_files([]);
+
+    context.install(&server).run().success();
+
+    assert!(context
+        .site_packages()
+        .join("local_lib/__init__.py")
+        .is_file());
+    std::fs::remove_dir_all(&lib_dir).expect("removing the source");
+    assert_eq!(value_of(&context, "local_lib"), "copied");
+    assert_eq!(
+        direct_url(&context, "local-lib"),
+        serde_json::json!({"url": file_url(&lib_dir), "dir_info": {}})
+    );
+}
+
+#[test]
+fn git_dependency_is_checked_out_at_the_locked_commit() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("forked", "2.1.0");
+    let repo = context.root().join("repos/forked");
+    std::fs::create_dir_all(&repo).expect("creating the repo dir");
+    let locked_commit = git_repo(&tree, &repo, Some("python"), "locked commit");
+    // A later commit on the branch must not be what gets installed.
+    tree.write(&repo.join("python"), "later commit", true);
+    git(&repo, &["commit", "-q", "-am", "later"]);
+    let url = file_url(&repo);
+    context
+        .project()
+        .pyproject(pyproject_with(&["forked"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1).package(Locked::new("forked", "2.1.0").git(
+                &url,
+                "main",
+                &locked_commit,
+                Some("python"),
+                false,
+            )),
+        )
+        .write();
+    let server = IndexServer::with_files([]);
+
+    context
+        .install(&server)
+        .run()
+        .success()
+        .added_exactly(&["forked==2.1.0"]);
+    assert_eq!(value_of(&context, "forked"), "locked commit");
+    assert_eq!(
+        direct_url(&context, "forked"),
+        serde_json::json!({
+            "url": url,
+            "vcs_info": {"vcs": "git", "requested_revision": "main", "commit_id": locked_commit},
+            "subdirectory": "python",
+        })
+    );
+    // Poetry's exact bytes: json.dumps with its default separators, keys in its order.
+    let text = read(&context.dist_info("forked").join("direct_url.json"));
+    assert!(
+        text.starts_with(&format!(
+            "{{\"url\": \"{url}\", \"vcs_info\": {{\"vcs\": \"git\", "
+        )),
+        "{text}"
+    );
+
+    // The built wheel is cached by commit: a fresh venv needs no checkout or build.
+    context
+        .install(&server)
+        .arg("--venv")
+        .arg(context.root().join("second"))
+        .run()
+        .success()
+        .stderr_lacks("Building")
+        .stderr_lacks("Checking out");
+}
+
+#[test]
+fn git_dependency_with_a_missing_commit_fails_clearly() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("forked", "2.1.0");
+    let repo = context.root().join("repos/forked");
+    std::fs::create_dir_all(&repo).expect("creating the repo dir");
+    git_repo(&tree, &repo, None, "x");
+    let missing = "0123456789abcdef0123456789abcdef01234567";
+    context
+        .project()
+        .pyproject(pyproject_with(&["forked"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1).package(Locked::new("forked", "2.1.0").git(
+                &file_url(&repo),
+                "main",
+                missing,
+                None,
+                false,
+            )),
+        )
+        .write();
+    let server = IndexServer::with_files([]);
+
+    context
+        .install(&server)
+        .run()
+        .failure()
+        .error_has("cannot check out forked==2.1.0")
+        .stderr_has(missing)
+        .stderr_has("poetry lock");
+    assert!(!context.venv().exists());
+}
+
+#[test]
+fn file_and_url_dependencies_are_verified_then_built_or_installed() {
+    let context = TestContext::new();
+    let local_tree = SourceTree::new("from-file", "1.0");
+    let local = local_tree.sdist(
+        &context.root().join("src-file"),
+        &context.project_dir().join("dist"),
+        "file sdist",
+    );
+    let remote_tree = SourceTree::new("from-url", "2.0");
+    let remote = remote_tree.sdist(
+        &context.root().join("src-url"),
+        &context.wheels_dir(),
+        "url sdist",
+    );
+    let remote_wheel = WheelBuilder::new("wheel-url", "3.0")
+        .package("wheel_url")
+        .build(&context.wheels_dir());
+    let server = IndexServer::with_files([&remote, &remote_wheel]);
+    let url_of = |file: &DistFile| format!("{}/files/{}", server.base_url(), file.filename);
+    context
+        .project()
+        .pyproject(pyproject_with(&["from-file", "from-url", "wheel-url"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1)
+                .package(Locked::new("from-file", "1.0").direct_file(
+                    "file",
+                    &format!("dist/{}", local.filename),
+                    &local,
+                ))
+                .package(Locked::new("from-url", "2.0").direct_file(
+                    "url",
+                    &url_of(&remote),
+                    &remote,
+                ))
+                .package(Locked::new("wheel-url", "3.0").direct_file(
+                    "url",
+                    &url_of(&remote_wheel),
+                    &remote_wheel,
+                )),
+        )
+        .write();
+
+    context.install(&server).run().success().added_exactly(&[
+        "from-file==1.0",
+        "from-url==2.0",
+        "wheel-url==3.0",
+    ]);
+    assert_eq!(value_of(&context, "from_file"), "file sdist");
+    assert_eq!(value_of(&context, "from_url"), "url sdist");
+    assert_eq!(
+        direct_url(&context, "from-url"),
+        serde_json::json!({"url": url_of(&remote), "archive_info": {"hashes": {"sha256": remote.sha256}}})
+    );
+    assert_eq!(
+        direct_url(&context, "from-file"),
+        serde_json::json!({
+            "url": file_url(&context.project_dir().join("dist").join(&local.filename)),
+            "archive_info": {"hashes": {"sha256": local.sha256}},
+        })
+    );
+}
+
+#[test]
+fn a_file_dependency_that_does_not_match_its_hash_is_refused() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("from-file", "1.0");
+    let dist = context.project_dir().join("dist");
+    let local = tree.sdist(&context.root().join("src"), &dist, "original");
+    context
+        .project()
+        .pyproject(pyproject_with(&["from-file"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1).package(Locked::new("from-file", "1.0").direct_file(
+                "file",
+                &format!("dist/{}", local.filename),
+                &local,
+            )),
+        )
+        .write();
+    std::fs::write(dist.join(&local.filename), b"tampered").expect("tampering");
+    let server = IndexServer::with_files([]);
+
+    context
+        .install(&server)
+        .run()
+        .failure()
+        .stderr_has("does not match the lock")
+        .stderr_has(&local.filename);
+    assert!(!context.venv().exists());
+}
+
+/// A package-mode project built by the in-tree backend: `demo-app`, import `demo_app`.
+fn buildable_root(context: &TestContext) -> IndexServer {
+    let alpha = WheelBuilder::new("alpha", "1.0")
+        .package("alpha")
+        .build(&context.wheels_dir());
+    let tree = SourceTree::new("demo-app", "0.1.0").package_dir("src/demo_app");
+    context
+        .project()
+        .pyproject(
+            Pyproject::new(Style::Poetry)
+                .root_package("demo_app")
+                .dep(Dep::new("alpha", "*"))
+                .build_system(&tree.build_system()),
+        )
+        .lock(Lockfile::new(LockFormat::V2_1).package(Locked::of(&alpha)))
+        .write();
+    tree.write(&context.project_dir(), "root", false);
+    IndexServer::with_files([&alpha])
+}
+
+#[test]
+fn no_editable_installs_the_project_as_a_wheel_that_needs_no_source() {
+    let context = TestContext::new();
+    let server = buildable_root(&context);
+
+    // Dependencies first, then the project alone: the Docker pattern.
+    context
+        .install(&server)
+        .arg("--only")
+        .arg("main")
+        .arg("--no-root")
+        .run()
+        .success()
+        .added_exactly(&["alpha==1.0"]);
+    context
+        .install(&server)
+        .arg("--only-root")
+        .arg("--no-editable")
+        .run()
+        .success()
+        .added_exactly(&["demo-app==0.1.0"]);
+
+    assert!(context
+        .site_packages()
+        .join("demo_app/__init__.py")
+        .is_file());
+    context.verse().arg("check").run().success();
+    std::fs::remove_dir_all(context.project_dir().join("src")).expect("removing the source");
+    assert_eq!(value_of(&context, "demo_app"), "root");
+    assert_eq!(context.installed(), vec!["alpha==1.0", "demo-app==0.1.0"]);
+    assert_eq!(
+        direct_url(&context, "demo-app"),
+        serde_json::json!({"url": file_url(&context.project_dir()), "dir_info": {}})
+    );
+}
+
+#[test]
+fn only_root_installs_no_dependency() {
+    let context = TestContext::new();
+    let server = buildable_root(&context);
+
+    context
+        .install(&server)
+        .arg("--only-root")
+        .run()
+        .success()
+        .added_exactly(&["demo-app==0.1.0"]);
+    assert_eq!(context.installed(), vec!["demo-app==0.1.0"]);
+    assert!(server.downloads().is_empty());
+
+    context
+        .install(&server)
+        .arg("--only-root")
+        .arg("--no-root")
+        .run()
+        .user_error()
+        .stderr_has("--no-root");
+}
+
+#[test]
+fn an_sdist_with_build_requirements_builds_offline_from_a_local_folder() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("needs-helper", "1.0").requires("build-helper", "build_helper");
+    let folder = context.root().join("folder");
+    let sdist = tree.sdist(&context.root().join("src"), &folder, "offline");
+    WheelBuilder::new("build-helper", "2.0")
+        .package("build_helper")
+        .build(&folder);
+    context
+        .project()
+        .pyproject(pyproject_with(&["needs-helper"]))
+        .lock(Lockfile::new(LockFormat::V2_1).package(Locked::of(&sdist)))
+        .write();
+
+    context
+        .verse()
+        .arg("install")
+        .arg("--offline")
+        .arg("--find-links")
+        .arg(&folder)
+        .run()
+        .success()
+        .added_exactly(&["needs-helper==1.0"]);
+    assert_eq!(value_of(&context, "needs_helper"), "offline");
+}
