@@ -70,6 +70,7 @@ fn selection(args: &[String]) -> Selection {
         extras: s.extras,
         all_extras: s.all_extras,
         no_root: true,
+        only_root: s.only_root,
     }
 }
 

@@ -340,6 +340,25 @@ impl Locator {
         tags: &Tags,
     ) -> Result<Located, LocateError> {
         if let Artifact::Direct(direct) = &package.artifact {
+            // A URL package's file carried over in a `--find-links` folder (`verse download`
+            // puts it there) serves offline; its hash is checked like any other.
+            if let Direct::Url { file, .. } = direct {
+                if let Some(path) = self.local_files.get(file) {
+                    if let Ok(url) = Url::from_file_path(path) {
+                        return Ok(Located {
+                            url,
+                            filename: file.parse().ok(),
+                            file: file.clone(),
+                            credentials: None,
+                            http: None,
+                            origin: format!(
+                                "--find-links {}",
+                                path.parent().unwrap_or(Path::new("/")).display()
+                            ),
+                        });
+                    }
+                }
+            }
             return self.locate_direct(package, direct);
         }
         if let Some(local) = self.find_local(package, tags) {

@@ -385,6 +385,34 @@ impl<'a> Builder<'a> {
         if requirements.is_empty() {
             return Ok(env.python.clone());
         }
+        for wheel in self.requirement_wheels(label, requirements)? {
+            install::install_wheel(
+                &env,
+                wheel.path(),
+                wheel.filename(),
+                &WheelOptions::default(),
+            )
+            .map_err(|e| {
+                Error::failure(format!(
+                    "cannot install the build requirement {} for {label}",
+                    wheel.filename()
+                ))
+                .with_source(e)
+            })?;
+        }
+        Ok(env.python.clone())
+    }
+
+    /// Resolves `requirements` for the target and fetches the chosen wheels (verified against
+    /// the hash the index states, where it states one).
+    pub fn requirement_wheels(
+        &self,
+        label: &str,
+        requirements: &[String],
+    ) -> Result<Vec<FetchedWheel>, Error> {
+        if requirements.is_empty() {
+            return Ok(Vec::new());
+        }
         let locator = self.locator()?;
         let mut provider = IndexProvider {
             builder: self,
@@ -409,29 +437,48 @@ impl<'a> Builder<'a> {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        for candidate in &chosen {
-            let wheel = provider.wheel(candidate).map_err(|message| {
-                Error::failure(format!(
-                    "cannot fetch the build requirement {} for {label}",
-                    candidate.file
-                ))
-                .with_source(StringError(message))
-            })?;
-            install::install_wheel(
-                &env,
-                wheel.path(),
-                wheel.filename(),
-                &WheelOptions::default(),
-            )
-            .map_err(|e| {
-                Error::failure(format!(
-                    "cannot install the build requirement {} for {label}",
-                    candidate.file
-                ))
-                .with_source(e)
-            })?;
-        }
-        Ok(env.python.clone())
+        chosen
+            .iter()
+            .map(|candidate| {
+                provider.wheel(candidate).map_err(|message| {
+                    Error::failure(format!(
+                        "cannot fetch the build requirement {} for {label}",
+                        candidate.file
+                    ))
+                    .with_source(StringError(message))
+                })
+            })
+            .collect()
+    }
+
+    /// The `[build-system]` of what `package` builds from, for `verse download`: read from
+    /// the fetched sdist (unpacked in a scratch directory) or the directory itself. `None`
+    /// for a wheel, and for git (the checkout needs the repository anyway).
+    pub fn build_system_of(
+        &self,
+        package: &PlannedPackage,
+        fetched: Option<&Fetched>,
+    ) -> Result<Option<system::BuildSystem>, Error> {
+        let label = format!("{}=={}", package.name, package.pretty_version);
+        let tree = match (fetched, &package.artifact) {
+            (Some(Fetched::Archive(archive)), artifact) => {
+                let subdirectory = match artifact {
+                    Artifact::Direct(Direct::Url { subdirectory, .. }) => subdirectory.as_deref(),
+                    _ => None,
+                };
+                let scratch = self.scratch_dir()?;
+                let root =
+                    sdist::unpack(archive.path(), archive.file(), &scratch).map_err(|e| {
+                        Error::failure(format!("cannot unpack the sdist of {label}")).with_source(e)
+                    })?;
+                within(&root, subdirectory, &label)?
+            }
+            (None, Artifact::Direct(Direct::Directory { path, .. })) => path.clone(),
+            _ => return Ok(None),
+        };
+        system::read(&tree)
+            .map(Some)
+            .map_err(|e| Error::input(format!("cannot read how {label} is built")).with_source(e))
     }
 
     fn locator(&self) -> Result<&Locator, Error> {

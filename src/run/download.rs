@@ -20,7 +20,7 @@ use crate::locate::static_index::{self, IndexedFile};
 use crate::lock::{self, content_hash, Lock, PackageSource};
 use crate::packaging::hash::Hasher;
 use crate::packaging::{FileHash, HashAlgorithm, Tags, WheelFilename};
-use crate::plan::{self, Artifact, PlannedPackage, Policy, Selection};
+use crate::plan::{self, Artifact, Direct, PlannedPackage, Policy, Selection};
 use crate::report::{count, format_bytes, format_duration, Printer};
 use crate::target::{self, flags, Target};
 
@@ -56,8 +56,8 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
     }
 
     let mut skipped_lines = Vec::new();
-    let wanted = if args.all_platforms {
-        every_wheel(&lock, &mut skipped_lines)
+    let (wanted, builds) = if args.all_platforms {
+        (every_wheel(&lock, &mut skipped_lines), Vec::new())
     } else {
         planned_files(args, printer, &project, &lock, &mut skipped_lines)?
     };
@@ -128,6 +128,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
         }
         drop(cache);
     }
+    let build_files = build_requirements(args, printer, &project, &dest, &builds)?;
 
     let indexed = index_folder(&dest, &known).map_err(|e| {
         Error::failure(format!(
@@ -146,7 +147,9 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
 
     let total_bytes: u64 = wanted
         .iter()
-        .filter_map(|w| dest.join(&w.file).metadata().ok())
+        .map(|w| &w.file)
+        .chain(&build_files)
+        .filter_map(|file| dest.join(file).metadata().ok())
         .map(|m| m.len())
         .sum();
     printer.info(format!(
@@ -155,7 +158,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
         format_bytes(fetched_bytes),
         format_duration(started.elapsed()),
         present,
-        count(wanted.len(), "file"),
+        count(wanted.len() + build_files.len(), "file"),
         format_bytes(total_bytes),
     ));
     printer.info(format!(
@@ -171,14 +174,67 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
     Ok(())
 }
 
-/// The files `install` would fetch for each target the flags describe.
+/// What a build needs when installing offline: the wheels of the build requirements of each
+/// package built from source, for the target it is built for, put in the folder too.
+/// Returns the file names placed.
+fn build_requirements(
+    args: &DownloadArgs,
+    printer: &Printer,
+    project: &lock::Project,
+    dest: &Path,
+    builds: &[(Target, PlannedPackage)],
+) -> Result<Vec<String>, Error> {
+    if builds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cache = open_cache_at(args.no_cache, args.cache_dir.as_deref())?;
+    let options = source_options(&args.sources);
+    let mut placed = BTreeSet::new();
+    for (target, package) in builds {
+        let builder =
+            super::build::Builder::new(printer, &cache, target, &options, &project.sources);
+        let label = format!("{}=={}", package.name, package.pretty_version);
+        let fetched = crate::fetch::from_cache(&cache, package);
+        let Some(system) = builder.build_system_of(package, fetched.as_ref())? else {
+            continue;
+        };
+        let mut requirements = system.requires.clone();
+        // setuptools asks for `wheel` through get_requires_for_build_wheel in the versions
+        // that need it; that hook cannot run here, so it is fetched whenever setuptools builds.
+        if system.backend.starts_with("setuptools")
+            && !requirements.iter().any(|r| r.starts_with("wheel"))
+        {
+            requirements.push("wheel".to_string());
+        }
+        let wheels = builder.requirement_wheels(&label, &requirements)?;
+        printer.info(format!(
+            "{label} is built from source: {} for its build",
+            count(wheels.len(), "build requirement")
+        ));
+        for wheel in wheels {
+            let file = wheel.filename().to_string();
+            if placed.insert(file.clone()) && !dest.join(&file).is_file() {
+                place(wheel.path(), &dest.join(&file)).map_err(|e| {
+                    Error::failure(format!("cannot write {file} into {}", dest.display()))
+                        .with_source(e)
+                })?;
+            }
+        }
+    }
+    Ok(placed.into_iter().collect())
+}
+
+type Planned = (Vec<Wanted>, Vec<(Target, PlannedPackage)>);
+
+/// The files `install` would fetch for each target the flags describe, and the packages it
+/// would build (with the target each is built for).
 fn planned_files(
     args: &DownloadArgs,
     printer: &Printer,
     project: &lock::Project,
     lock: &Lock,
     skipped_lines: &mut Vec<String>,
-) -> Result<Vec<Wanted>, Error> {
+) -> Result<Planned, Error> {
     let targets = targets(args)?;
     let selection = Selection {
         only: if args.selection.no_dev {
@@ -196,6 +252,7 @@ fn planned_files(
         no_root: true,
     };
     let mut wanted: Vec<Wanted> = Vec::new();
+    let mut builds = Vec::new();
     let mut chosen_files = BTreeSet::new();
     for target in &targets {
         let described = flags::describe(target);
@@ -217,14 +274,34 @@ fn planned_files(
             ));
         }
         for package in plan.packages {
-            let Artifact::Wheel {
-                file,
-                hash: Some(hash),
-                ..
-            } = &package.artifact
-            else {
-                // Policy::default() never plans an unhashed file.
-                continue;
+            if package.artifact.needs_build() {
+                builds.push((target.clone(), package.clone()));
+            }
+            let (file, hash) = match &package.artifact {
+                Artifact::Wheel {
+                    file,
+                    hash: Some(hash),
+                    ..
+                }
+                | Artifact::Sdist {
+                    file,
+                    hash: Some(hash),
+                }
+                | Artifact::Direct(Direct::Url {
+                    file,
+                    hash: Some(hash),
+                    ..
+                }) => (file, hash),
+                Artifact::Direct(Direct::Git { url, .. }) => {
+                    skipped_lines.push(format!(
+                        "{}=={}: a git dependency, checked out from {url} at install time",
+                        package.name, package.pretty_version
+                    ));
+                    continue;
+                }
+                // Policy::default() never plans an unhashed file; path and file packages
+                // are read from the project at install time.
+                _ => continue,
             };
             if chosen_files.insert(file.clone()) {
                 wanted.push(Wanted {
@@ -279,7 +356,7 @@ fn planned_files(
             count(other_targets, "wheel")
         ));
     }
-    Ok(wanted)
+    Ok((wanted, builds))
 }
 
 /// The targets of the flags, or the probed `python3` when none is given.
@@ -367,7 +444,7 @@ fn every_wheel(lock: &Lock, skipped_lines: &mut Vec<String>) -> Vec<Wanted> {
     }
     if sdists > 0 {
         skipped_lines.push(format!(
-            "{}: verse installs wheels only",
+            "{}: --all-platforms takes wheels only (a plain download takes the sdists it needs)",
             count(sdists, "sdist")
         ));
     }

@@ -509,3 +509,72 @@ fn an_sdist_with_build_requirements_builds_offline_from_a_local_folder() {
         .added_exactly(&["needs-helper==1.0"]);
     assert_eq!(value_of(&context, "needs_helper"), "offline");
 }
+
+#[test]
+fn download_takes_the_sdist_and_its_build_requirements_for_an_offline_build() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("needs-helper", "1.0").requires("build-helper>=1", "build_helper");
+    let sdist = tree.sdist(
+        &context.root().join("src"),
+        &context.wheels_dir(),
+        "carried",
+    );
+    let helper = WheelBuilder::new("build-helper", "2.0")
+        .package("build_helper")
+        .requires_dist("helper-dep")
+        .build(&context.wheels_dir());
+    let dep = WheelBuilder::new("helper-dep", "1.0")
+        .package("helper_dep")
+        .build(&context.wheels_dir());
+    let remote_tree = SourceTree::new("from-url", "2.0");
+    let remote = remote_tree.sdist(
+        &context.root().join("src-url"),
+        &context.wheels_dir(),
+        "url",
+    );
+    let server = IndexServer::with_files([&sdist, &helper, &dep, &remote]);
+    let remote_url = format!("{}/files/{}", server.base_url(), remote.filename);
+    context
+        .project()
+        .pyproject(pyproject_with(&["needs-helper", "from-url"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1)
+                .package(Locked::of(&sdist))
+                .package(Locked::new("from-url", "2.0").direct_file("url", &remote_url, &remote)),
+        )
+        .write();
+    let dest = context.root().join("wheelhouse");
+
+    context
+        .verse()
+        .args(["download", "--index-url", &server.url(), "--dest"])
+        .arg(&dest)
+        .run()
+        .success()
+        .stderr_has("needs-helper==1.0 is built from source: 2 build requirements for its build");
+    for file in [&sdist, &helper, &dep, &remote] {
+        assert!(
+            dest.join(&file.filename).is_file(),
+            "{} missing",
+            file.filename
+        );
+    }
+    server.clear_log();
+
+    context
+        .verse()
+        .args([
+            "install",
+            "--offline",
+            "--index-url",
+            &server.url(),
+            "--find-links",
+        ])
+        .arg(&dest)
+        .env("VERSE_CACHE_DIR", context.root().join("fresh-cache"))
+        .run()
+        .success()
+        .added_exactly(&["from-url==2.0", "needs-helper==1.0"]);
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    assert_eq!(value_of(&context, "needs_helper"), "carried");
+}
