@@ -111,7 +111,7 @@ impl FromStr for WheelFilename {
             Some(build) => Some(parse_build_tag(build).ok_or_else(|| {
                 error(&format!(
                     "build tag `{build}` must start with a digit and contain only letters, \
-                     digits and `_`"
+                     digits, `_` and `.`"
                 ))
             })?),
         };
@@ -129,13 +129,15 @@ impl FromStr for WheelFilename {
     }
 }
 
-/// `1`, `1a`, `20231104_bugfix` → `(number, rest)`.
+/// `1`, `1a`, `20231104_bugfix` → `(number, rest)`. A `.` is accepted because setuptools
+/// names its PEP 660 wheels `name-1.0-0.editable-py3-none-any.whl` and pip installs them (its
+/// own pattern is `\d[^-]*`).
 fn parse_build_tag(build: &str) -> Option<(u64, String)> {
     let digits = build.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0
         || !build
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
     {
         return None;
     }
@@ -260,6 +262,8 @@ mod tests {
             .parse::<WheelFilename>()
             .unwrap_err();
         assert!(err.to_string().contains("build tag `build`"), "{err}");
+        let editable: WheelFilename = "demo-1.0-0.editable-py3-none-any.whl".parse().unwrap();
+        assert_eq!(editable.build, Some((0, ".editable".to_string())));
     }
 
     #[test]

@@ -163,7 +163,7 @@ fn all_platforms_takes_every_wheel_and_says_it_skips_sdists() {
         .arg(&dest)
         .run()
         .success()
-        .stderr_has("skipped: 1 sdist: verse installs wheels only");
+        .stderr_has("skipped: 1 sdist: --all-platforms takes wheels only");
 
     assert_eq!(
         files_in(&dest),
