@@ -21,8 +21,8 @@ What it does, on examples/hello as the build context:
    runs the runtime stage's CMD with its ENV, WORKDIR and USER (uid 10001, via setpriv, when
    run as root): the app must greet with the locked click version.
 
-Needs the network to PyPI (verse fetches the locked wheels; pip's isolated build fetches the
-project's build backend), as `docker build` would. Prints one line per check and a closing
+Needs the network to PyPI (verse fetches the locked wheels and, for the project's own build,
+its build backend), as `docker build` would. Prints one line per check and a closing
 `N passed, N failed`; exits non-zero if any failed.
 """
 
