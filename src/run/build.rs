@@ -492,10 +492,12 @@ impl<'a> Builder<'a> {
 
     fn runtime(&self) -> &tokio::runtime::Runtime {
         self.runtime.get_or_init(|| {
-            tokio::runtime::Builder::new_current_thread()
+            // Several builds may resolve their requirements at once, each blocking on it.
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
                 .enable_all()
                 .build()
-                .expect("a current-thread runtime needs no OS resources that can run out")
+                .expect("the build runtime's two threads could not start")
         })
     }
 }

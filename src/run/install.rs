@@ -114,20 +114,58 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let mut unchanged = 0;
     for package in &plan.packages {
         match installed.get(package.name.as_ref()) {
-            Some(existing) if is_current(existing, package) => unchanged += 1,
+            Some(existing) if is_current(existing, package, &venv_dir) => unchanged += 1,
             existing => work.push((package.clone(), existing.cloned())),
         }
     }
 
-    let fetched = fetch_all(args, printer, &cache, &project, &target, &work)?;
-
     // Builds happen before the venv is touched too: a failed build changes nothing.
+    // Directories and git checkouts need nothing downloaded, so they build while the
+    // downloads run; the fetched sdists build once they are all here.
     let options = source_options(&args.sources);
     let builder = super::build::Builder::new(printer, &cache, &target, &options, &project.sources);
-    let mut wheels = Vec::with_capacity(work.len());
-    for ((package, _), fetched) in work.iter().zip(fetched) {
-        wheels.push(builder.wheel_for(package, fetched, &venv_dir)?.wheel);
+    // An editable git dependency is checked out inside the venv (`src/<name>`, as Poetry
+    // does), so that venv must exist before it is built.
+    let editable_git = work.iter().any(|(p, _)| {
+        matches!(
+            p.artifact,
+            Artifact::Direct(Direct::Git { editable: true, .. })
+        )
+    });
+    let mut early_venv = None;
+    if editable_git && !venv_exists {
+        printer.detail(format!("Creating virtualenv at {}", venv_dir.display()));
+        early_venv = Some(venv::create(&venv_dir, &target).map_err(venv_error)?);
     }
+    let in_place: Vec<usize> = (0..work.len())
+        .filter(|&i| !is_fetched(&work[i].0))
+        .collect();
+    let (fetched, built_in_place) = std::thread::scope(|scope| {
+        let early = scope.spawn(|| {
+            let jobs = in_place.iter().map(|&i| (i, &work[i].0, None)).collect();
+            build_parallel(&builder, jobs, &venv_dir)
+        });
+        let fetched = fetch_all(args, printer, &cache, &project, &target, &work);
+        let early = early
+            .join()
+            .unwrap_or_else(|_| Err(Error::failure("a build thread panicked")));
+        (fetched, early)
+    });
+    let fetched = fetched?;
+    let built_in_place = built_in_place?;
+    let jobs = fetched
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.map(|f| (i, &work[i].0, Some(f))))
+        .collect();
+    let mut wheels: Vec<Option<FetchedWheel>> = vec![None; work.len()];
+    for (i, wheel) in built_in_place
+        .into_iter()
+        .chain(build_parallel(&builder, jobs, &venv_dir)?)
+    {
+        wheels[i] = Some(wheel);
+    }
+    let wheels: Vec<FetchedWheel> = wheels.into_iter().flatten().collect();
     let root_wheel = match &plan.root {
         Some(root) if args.no_editable => {
             let wheel = builder.root_wheel(&root.name, &root.version, &root.root)?;
@@ -137,7 +175,9 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         _ => None,
     };
 
-    let venv = if venv_exists {
+    let venv = if let Some(venv) = early_venv {
+        venv
+    } else if venv_exists {
         venv::open(&venv_dir, &target).map_err(venv_error)?
     } else {
         printer.detail(format!("Creating virtualenv at {}", venv_dir.display()));
@@ -221,6 +261,53 @@ fn fetch_all(
         args.concurrent_downloads,
     )?;
     Ok(order(work, fetched))
+}
+
+/// Turns each job's package (and its fetched file, if any) into the wheel to install:
+/// wheels pass through, everything else is built, several at a time (bounded by cores).
+/// Every failure is reported together.
+fn build_parallel(
+    builder: &super::build::Builder<'_>,
+    jobs: Vec<(usize, &PlannedPackage, Option<Fetched>)>,
+    venv_dir: &Path,
+) -> Result<Vec<(usize, FetchedWheel)>, Error> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(jobs.len().max(1));
+    let queue = std::sync::Mutex::new(jobs.into_iter());
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let job = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                let Some((index, package, fetched)) = job else {
+                    break;
+                };
+                let result = builder
+                    .wheel_for(package, fetched, venv_dir)
+                    .map(|built| (index, built.wheel));
+                results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(result);
+            });
+        }
+    });
+    let mut wheels = Vec::new();
+    let mut errors = Vec::new();
+    for result in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match result {
+            Ok(wheel) => wheels.push(wheel),
+            Err(error) => errors.push(error),
+        }
+    }
+    if let Some(mut error) = combine(errors) {
+        error.message = error
+            .message
+            .replace("files could not be fetched", "packages could not be built");
+        return Err(error);
+    }
+    Ok(wheels)
 }
 
 /// Whether a package's file is downloaded or copied (everything but directories and git).
@@ -410,16 +497,36 @@ fn order(
 
 /// Poetry leaves a package alone when the same version is installed from the same place
 /// (its `direct_url.json`, for path, git and url packages; none for index packages).
-fn is_current(installed: &InstalledDistribution, package: &PlannedPackage) -> bool {
+fn is_current(
+    installed: &InstalledDistribution,
+    package: &PlannedPackage,
+    venv_dir: &Path,
+) -> bool {
     if installed.version != package.version {
         return false;
     }
     let recorded = std::fs::read_to_string(installed.dist_info.join("direct_url.json"))
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
-    let expected =
-        direct_url(package).and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
-    recorded == expected
+    let expected = direct_url(package)
+        .or_else(|| editable_git_url(venv_dir, package))
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    if recorded != expected {
+        return false;
+    }
+    // An editable git checkout is current only at the locked commit.
+    match &package.artifact {
+        Artifact::Direct(Direct::Git {
+            editable: true,
+            commit: Some(commit),
+            url,
+            ..
+        }) => {
+            let checkout = venv_dir.join("src").join(package.name.as_ref());
+            crate::build::git::head(&checkout, url).is_ok_and(|head| &head == commit)
+        }
+        _ => true,
+    }
 }
 
 /// `direct_url.json` (PEP 610) as Poetry writes it for path, git, file and url packages:
@@ -487,11 +594,11 @@ pub(super) fn direct_url(package: &PlannedPackage) -> Option<String> {
 }
 
 /// `direct_url.json` for an editable git dependency checked out at `<venv>/src/<name>`.
-fn editable_git_url(venv: &Venv, package: &PlannedPackage) -> Option<String> {
+fn editable_git_url(venv_root: &Path, package: &PlannedPackage) -> Option<String> {
     let Artifact::Direct(Direct::Git { editable: true, .. }) = &package.artifact else {
         return None;
     };
-    let checkout = venv.root.join("src").join(package.name.as_ref());
+    let checkout = venv_root.join("src").join(package.name.as_ref());
     let url = reqwest::Url::from_file_path(&checkout).ok()?;
     Some(format!(
         "{{\"url\": {}, \"dir_info\": {{\"editable\": true}}}}",
@@ -651,7 +758,7 @@ fn install_one(
 ) -> Result<(), Error> {
     let options = WheelOptions {
         requested: package.requested,
-        direct_url: direct_url(package).or_else(|| editable_git_url(venv, package)),
+        direct_url: direct_url(package).or_else(|| editable_git_url(&venv.root, package)),
     };
     let result = match wheel.hash().filter(|_| !cache.is_temporary()) {
         Some(hash) => {

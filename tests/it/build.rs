@@ -578,3 +578,77 @@ fn download_takes_the_sdist_and_its_build_requirements_for_an_offline_build() {
     assert!(server.requests().is_empty(), "{:?}", server.requests());
     assert_eq!(value_of(&context, "needs_helper"), "carried");
 }
+
+#[test]
+fn editable_git_dependency_is_checked_out_into_the_venv_like_poetry_does() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("forked", "2.1.0");
+    let repo = context.root().join("repos/forked");
+    std::fs::create_dir_all(&repo).expect("creating the repo dir");
+    let commit = git_repo(&tree, &repo, None, "editable checkout");
+    context
+        .project()
+        .pyproject(pyproject_with(&["forked"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1).package(Locked::new("forked", "2.1.0").git(
+                &file_url(&repo),
+                "main",
+                &commit,
+                None,
+                true,
+            )),
+        )
+        .write();
+    let server = IndexServer::with_files([]);
+
+    context
+        .install(&server)
+        .run()
+        .success()
+        .stderr_has("Building forked==2.1.0 (editable)")
+        .added_exactly(&["forked==2.1.0"]);
+    let checkout = context.venv().join("src/forked");
+    assert_eq!(git(&checkout, &["rev-parse", "HEAD"]), commit);
+    assert_eq!(value_of(&context, "forked"), "editable checkout");
+    tree.write(&checkout, "edited in the venv", false);
+    assert_eq!(value_of(&context, "forked"), "edited in the venv");
+    assert_eq!(
+        direct_url(&context, "forked"),
+        serde_json::json!({"url": file_url(&checkout), "dir_info": {"editable": true}})
+    );
+
+    // At the locked commit already: left alone, the edit kept.
+    context
+        .install(&server)
+        .run()
+        .success()
+        .stderr_has("Nothing to install");
+    assert_eq!(value_of(&context, "forked"), "edited in the venv");
+}
+
+#[test]
+fn several_builds_fail_together_and_each_is_named() {
+    let context = TestContext::new();
+    let mut lock = Lockfile::new(LockFormat::V2_1);
+    for name in ["first-broken", "second-broken"] {
+        let dir = context.project_dir().join("libs").join(name);
+        SourceTree::new(name, "1.0").write(&dir, "x", true);
+        std::fs::write(dir.join("FAIL_BUILD"), "").expect("marking the tree");
+        lock = lock.package(Locked::new(name, "1.0").directory(&format!("libs/{name}"), false));
+    }
+    context
+        .project()
+        .pyproject(pyproject_with(&["first-broken", "second-broken"]))
+        .lock(lock)
+        .write();
+    let server = IndexServer::with_files([]);
+
+    context
+        .install(&server)
+        .run()
+        .failure()
+        .error_has("2 packages could not be built")
+        .stderr_has("first-broken==1.0")
+        .stderr_has("second-broken==1.0");
+    assert!(!context.venv().exists());
+}
