@@ -1046,10 +1046,14 @@ fn describe_plan(
     let mut to_install = 0;
     let mut lines = Vec::new();
     for package in &plan.packages {
-        let file = package.artifact.describe();
+        let mut file = package.artifact.describe();
+        if package.artifact.needs_build() {
+            file.push_str(", built");
+        }
         let source = match &package.source {
             lock::PackageSource::Legacy { reference, .. } => format!("source {reference}"),
-            _ => index.to_string(),
+            lock::PackageSource::Pypi => index.to_string(),
+            _ => "the lock's location".to_string(),
         };
         let state = match installed.get(package.name.as_ref()) {
             Some(existing) if existing.version == package.version => "=",
