@@ -196,30 +196,7 @@ pub enum FetchError {
 
 /// The cached, verified file for `package`, if the cache holds it.
 pub fn from_cache(cache: &Cache, package: &PlannedPackage) -> Option<Fetched> {
-    let (file, hash) = match &package.artifact {
-        Artifact::Wheel {
-            file,
-            hash: Some(hash),
-            ..
-        }
-        | Artifact::Sdist {
-            file,
-            hash: Some(hash),
-        }
-        | Artifact::Direct(
-            Direct::File {
-                file,
-                hash: Some(hash),
-                ..
-            }
-            | Direct::Url {
-                file,
-                hash: Some(hash),
-                ..
-            },
-        ) => (file, hash),
-        _ => return None,
-    };
+    let (file, hash) = package.artifact.hashed_file()?;
     let path = cache.lookup(hash)?;
     let size = path.metadata().ok()?.len();
     Some(match file.parse::<WheelFilename>() {
@@ -235,7 +212,7 @@ pub fn from_cache(cache: &Cache, package: &PlannedPackage) -> Option<Fetched> {
         Err(_) => Fetched::Archive(FetchedArchive {
             name: package.name.clone(),
             version: package.version.clone(),
-            file: file.clone(),
+            file: file.to_string(),
             path,
             size,
             from_cache: true,

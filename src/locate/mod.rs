@@ -314,18 +314,22 @@ impl Locator {
                     package: package.name.to_string(),
                     source_name: reference.clone(),
                 }),
-            _ => {
-                let mut indexes = vec![self.default_index.clone()];
-                indexes.extend(self.extra_indexes.iter().cloned());
-                indexes.extend(
-                    self.sources
-                        .iter()
-                        .filter(|(_, p)| *p == SourcePriority::Supplemental)
-                        .map(|(s, _)| s.clone()),
-                );
-                Ok(indexes)
-            }
+            _ => Ok(self.default_indexes()),
         }
+    }
+
+    /// Where a package without a source is looked up, in order: PyPI (or `--index-url`),
+    /// each `--extra-index-url`, then the supplemental sources.
+    fn default_indexes(&self) -> Vec<Index> {
+        let mut indexes = vec![self.default_index.clone()];
+        indexes.extend(self.extra_indexes.iter().cloned());
+        indexes.extend(
+            self.sources
+                .iter()
+                .filter(|(_, p)| *p == SourcePriority::Supplemental)
+                .map(|(s, _)| s.clone()),
+        );
+        indexes
     }
 
     /// The first index a package would be looked up on (for `--dry-run` and hints).
@@ -532,14 +536,7 @@ impl Locator {
             };
             push(&mut offers, located, None);
         }
-        let mut indexes = vec![self.default_index.clone()];
-        indexes.extend(self.extra_indexes.iter().cloned());
-        indexes.extend(
-            self.sources
-                .iter()
-                .filter(|(_, p)| *p == SourcePriority::Supplemental)
-                .map(|(s, _)| s.clone()),
-        );
+        let indexes = self.default_indexes();
         let mut first_error = None;
         for index in &indexes {
             if self.offline && !index.is_local() {

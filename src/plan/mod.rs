@@ -154,6 +154,35 @@ impl Artifact {
         }
     }
 
+    /// The file and its locked hash, for an artifact that is one hashed file (an index wheel
+    /// or sdist, a `file` or `url` package).
+    pub fn hashed_file(&self) -> Option<(&str, &FileHash)> {
+        match self {
+            Artifact::Wheel {
+                file,
+                hash: Some(hash),
+                ..
+            }
+            | Artifact::Sdist {
+                file,
+                hash: Some(hash),
+            }
+            | Artifact::Direct(
+                Direct::File {
+                    file,
+                    hash: Some(hash),
+                    ..
+                }
+                | Direct::Url {
+                    file,
+                    hash: Some(hash),
+                    ..
+                },
+            ) => Some((file, hash)),
+            _ => None,
+        }
+    }
+
     /// Whether installing it means running a build backend.
     pub fn needs_build(&self) -> bool {
         match self {

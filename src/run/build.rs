@@ -20,7 +20,6 @@ use crate::fetch::{self, Cache, Fetched, FetchedWheel};
 use crate::install::{self, WheelOptions};
 use crate::locate::{Locator, Offer, SourceOptions};
 use crate::lock::{PackageSource, SourceDecl};
-use crate::packaging::hash::Hasher;
 use crate::packaging::{FileHash, HashAlgorithm, PackageName, Version, WheelFilename};
 use crate::plan::{Artifact, Direct, PlannedPackage};
 use crate::report::Printer;
@@ -691,18 +690,7 @@ fn best_built(dir: &Path, target: &Target) -> Option<(PathBuf, WheelFilename)> {
 }
 
 fn hash_file(path: &Path) -> std::io::Result<FileHash> {
-    use std::io::Read;
-    let mut hasher = Hasher::new(HashAlgorithm::Sha256).expect("sha256 is always available");
-    let mut file = std::fs::File::open(path)?;
-    let mut buffer = vec![0u8; 256 * 1024];
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-    }
-    Ok(hasher.finish())
+    super::download::hash_file(path, HashAlgorithm::Sha256)
 }
 
 fn hook_error(label: &str, error: HookError) -> Error {

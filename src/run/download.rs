@@ -277,35 +277,25 @@ fn planned_files(
             if package.artifact.needs_build() {
                 builds.push((target.clone(), package.clone()));
             }
-            let (file, hash) = match &package.artifact {
-                Artifact::Wheel {
-                    file,
-                    hash: Some(hash),
-                    ..
-                }
-                | Artifact::Sdist {
-                    file,
-                    hash: Some(hash),
-                }
-                | Artifact::Direct(Direct::Url {
-                    file,
-                    hash: Some(hash),
-                    ..
-                }) => (file, hash),
-                Artifact::Direct(Direct::Git { url, .. }) => {
-                    skipped_lines.push(format!(
-                        "{}=={}: a git dependency, checked out from {url} at install time",
-                        package.name, package.pretty_version
-                    ));
-                    continue;
-                }
-                // Policy::default() never plans an unhashed file; path and file packages
-                // are read from the project at install time.
-                _ => continue,
+            if let Artifact::Direct(Direct::Git { url, .. }) = &package.artifact {
+                skipped_lines.push(format!(
+                    "{}=={}: a git dependency, checked out from {url} at install time",
+                    package.name, package.pretty_version
+                ));
+                continue;
+            }
+            // Path and file packages are read from the project at install time;
+            // Policy::default() never plans an unhashed file.
+            let Some((file, hash)) = package
+                .artifact
+                .hashed_file()
+                .filter(|_| !matches!(package.artifact, Artifact::Direct(Direct::File { .. })))
+            else {
+                continue;
             };
-            if chosen_files.insert(file.clone()) {
+            if chosen_files.insert(file.to_string()) {
                 wanted.push(Wanted {
-                    file: file.clone(),
+                    file: file.to_string(),
                     hash: hash.clone(),
                     package: package.clone(),
                 });
@@ -452,7 +442,7 @@ fn every_wheel(lock: &Lock, skipped_lines: &mut Vec<String>) -> Vec<Wanted> {
 }
 
 /// The sha256 of a file.
-fn hash_file(path: &Path, algorithm: HashAlgorithm) -> std::io::Result<FileHash> {
+pub(super) fn hash_file(path: &Path, algorithm: HashAlgorithm) -> std::io::Result<FileHash> {
     use std::io::Read;
     let mut hasher = Hasher::new(algorithm)
         .unwrap_or_else(|| Hasher::new(HashAlgorithm::Sha256).expect("sha256 is always available"));
