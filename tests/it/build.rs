@@ -652,3 +652,41 @@ fn several_builds_fail_together_and_each_is_named() {
         .stderr_has("second-broken==1.0");
     assert!(!context.venv().exists());
 }
+
+#[test]
+fn a_git_dependency_without_git_installed_says_what_to_install() {
+    let context = TestContext::new();
+    context
+        .project()
+        .pyproject(pyproject_with(&["forked"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1).package(Locked::new("forked", "2.1.0").git(
+                "https://example.invalid/forked.git",
+                "main",
+                "0123456789abcdef0123456789abcdef01234567",
+                None,
+                false,
+            )),
+        )
+        .write();
+    let server = IndexServer::with_files([]);
+    // A PATH with python3 and nothing else.
+    let bin = context.root().join("bin-without-git");
+    std::fs::create_dir_all(&bin).expect("creating bin");
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("python3");
+    let python = String::from_utf8_lossy(&python.stdout).trim().to_string();
+    std::os::unix::fs::symlink(&python, bin.join("python3")).expect("linking python3");
+
+    context
+        .install(&server)
+        .env("PATH", &bin)
+        .run()
+        .failure()
+        .error_has("cannot check out forked==2.1.0")
+        .stderr_has("the `git` command is not installed")
+        .stderr_has("hint: install git");
+    assert!(!context.venv().exists());
+}
