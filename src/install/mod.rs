@@ -10,6 +10,7 @@
 //! Not done here: choosing what to install or remove (`plan` and `run` decide), verifying the
 //! archive's hash (`fetch` did), compiling bytecode.
 
+mod archive;
 mod editable;
 mod fsutil;
 mod link;

@@ -18,6 +18,7 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use super::archive::Expected;
 use super::fsutil::Mode;
 use super::link::Linker;
 use super::paths::member_components;
@@ -42,7 +43,7 @@ pub(crate) fn install(
 ) -> Result<InstalledDistribution, InstallError> {
     let errors = wheel::errors_for(wheel);
     let python = wheel::venv_python(venv, &errors)?;
-    let entries = ensure(wheel, dir, tmp, &errors)?;
+    let entries = ensure(wheel, filename, dir, tmp, &errors)?;
     let mut tree = Tree {
         root: dir.join(TREE),
         linker,
@@ -52,9 +53,12 @@ pub(crate) fn install(
     )
 }
 
-/// The entries of the tree at `dir`, unpacking `wheel` there first if it is not yet.
+/// The entries of the tree at `dir`, unpacking `wheel` there first if it is not yet. Every
+/// member is checked against the wheel's RECORD as it is written, so a published tree holds
+/// only verified bytes.
 pub(crate) fn ensure(
     wheel: &Path,
+    filename: &WheelFilename,
     dir: &Path,
     tmp: &Path,
     errors: &Errors,
@@ -63,6 +67,7 @@ pub(crate) fn ensure(
         return Ok(entries);
     }
     let (mut archive, entries) = wheel::open(wheel, errors)?;
+    let digests = wheel::record_digests(&mut archive, &entries, filename, errors)?;
     let staging = tempfile::Builder::new()
         .prefix("unpack-")
         .tempdir_in(tmp)
@@ -75,12 +80,17 @@ pub(crate) fn ensure(
         } else {
             Mode::FILE
         };
-        wheel::extract(&mut archive, entry.index, mode, entry.size, &dest).map_err(
-            |e| match e {
-                Extract::Io(source) => errors.io(source),
-                Extract::Archive(m) => errors.invalid(format!("cannot read {}: {m}", entry.name)),
-            },
-        )?;
+        let expected = digests.get(&entry.name);
+        wheel::extract(
+            &mut archive,
+            entry.index,
+            &entry.name,
+            entry.size,
+            mode,
+            expected,
+            &dest,
+        )
+        .map_err(|e| errors.extract(&entry.name, e))?;
     }
     let json = serde_json::to_vec(&entries).map_err(|e| errors.io(io::Error::other(e)))?;
     fs_err::write(staging.path().join(ENTRIES), json).map_err(|e| errors.io(e))?;
@@ -118,14 +128,22 @@ struct Tree<'a> {
     linker: &'a Linker,
 }
 
+/// The tree was checked against RECORD when it was made: `expected` is not needed again.
 impl Source for Tree<'_> {
-    fn read(&mut self, _index: usize, name: &str, size: u64) -> Result<Vec<u8>, String> {
-        let path = join(&self.root, name)?;
-        let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    fn read(
+        &mut self,
+        _index: usize,
+        name: &str,
+        size: u64,
+        _expected: Option<&Expected>,
+    ) -> Result<Vec<u8>, Extract> {
+        let path = join(&self.root, name).map_err(Extract::Archive)?;
+        let failed = |e: std::io::Error| Extract::Archive(format!("{}: {e}", path.display()));
+        let file = std::fs::File::open(&path).map_err(failed)?;
         let mut out = Vec::new();
         wheel::bounded(file, size)
             .read_to_end(&mut out)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .map_err(failed)?;
         Ok(out)
     }
 
@@ -135,6 +153,7 @@ impl Source for Tree<'_> {
         name: &str,
         mode: Mode,
         _size: u64,
+        _expected: Option<&Expected>,
         dest: &Path,
     ) -> Result<bool, Extract> {
         let path = join(&self.root, name).map_err(Extract::Archive)?;
