@@ -115,6 +115,11 @@ fn read_entries(
             zip.len()
         ));
     }
+    // The zip crate keeps one of two same-named entries: which one another tool extracts is
+    // anyone's guess.
+    if zip.has_duplicate_names() {
+        return Err("the archive holds two entries of the same name".into());
+    }
     let mut entries = Vec::new();
     let mut compressed = HashMap::new();
     let mut folded: HashMap<String, String> = HashMap::new();

@@ -131,7 +131,7 @@ pub fn install_wheel(
 
 /// Where a wheel's unpacked tree lives in the cache, and how its files reach the venv.
 pub struct UnpackedCache<'a> {
-    /// The wheel's tree: `<cache>/unpacked-v1/<algorithm>/<digest>`.
+    /// The wheel's tree: `<cache>/unpacked-v2/<algorithm>/<digest>`.
     pub dir: PathBuf,
     /// A directory on the cache's filesystem to build the tree in.
     pub tmp: &'a Path,

@@ -720,7 +720,7 @@ impl TestCache {
     }
 
     fn tree_dir(&self) -> PathBuf {
-        self.dir.path().join("unpacked-v1/sha256/demo")
+        self.dir.path().join("unpacked-v2/sha256/demo")
     }
 
     fn install(

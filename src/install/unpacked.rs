@@ -1,5 +1,5 @@
 //! The unpacked-wheel cache: each verified wheel unpacked once into
-//! `<cache>/unpacked-v1/<algorithm>/<digest>/` (`tree/` holds the members at their archive
+//! `<cache>/unpacked-v2/<algorithm>/<digest>/` (`tree/` holds the members at their archive
 //! names with pip's modes, `entries.json` the regular files in archive order), and installs
 //! that link from that tree instead of unzipping again.
 //!
@@ -41,7 +41,7 @@ pub(crate) fn install(
     tmp: &Path,
     linker: &Linker,
 ) -> Result<InstalledDistribution, InstallError> {
-    let errors = wheel::errors_for(wheel);
+    let errors = wheel::errors_for(filename);
     let python = wheel::venv_python(venv, &errors)?;
     let entries = ensure(wheel, filename, dir, tmp, &errors)?;
     let mut tree = Tree {

@@ -187,7 +187,7 @@ pub(crate) fn install(
     filename: &WheelFilename,
     options: &WheelOptions,
 ) -> Result<InstalledDistribution, InstallError> {
-    let errors = errors_for(wheel);
+    let errors = errors_for(filename);
     let python = venv_python(venv, &errors)?;
     let (mut archive, entries) = open(wheel, &errors)?;
     install_from(
@@ -201,13 +201,11 @@ pub(crate) fn install(
     )
 }
 
-/// The errors of installing `wheel`, named by its file name.
-pub(super) fn errors_for(wheel: &Path) -> Errors {
+/// The errors of installing `wheel`, named by its wheel file name (the cache stores wheels
+/// under their digest, which would tell the user nothing).
+pub(super) fn errors_for(filename: &WheelFilename) -> Errors {
     Errors {
-        filename: wheel
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| wheel.display().to_string()),
+        filename: filename.to_string(),
     }
 }
 

@@ -8,6 +8,7 @@ mod support;
 mod airgap;
 mod check;
 mod faults;
+mod hostile;
 mod install;
 mod interrupt;
 mod kit;

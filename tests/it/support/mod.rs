@@ -10,6 +10,7 @@
 pub mod context;
 pub mod index;
 pub mod project;
+pub mod rawzip;
 pub mod wheel;
 
 pub use context::{
@@ -17,4 +18,4 @@ pub use context::{
 };
 pub use index::{dead_url, Fault, IndexServer, Request, PEP691_JSON};
 pub use project::{Dep, LockFormat, Locked, Lockfile, Project, Pyproject, Style};
-pub use wheel::{record_hash, sdist, sha256_hex, DistFile, Record, WheelBuilder};
+pub use wheel::{record_hash, sdist, sha256_hex, write_dist_file, DistFile, Record, WheelBuilder};
