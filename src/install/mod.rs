@@ -129,6 +129,21 @@ pub fn install_wheel(
     wheel::install(venv, wheel, filename, options)
 }
 
+/// Checks a wheel and unpacks it into `dir` (which must not exist; its parent is used for
+/// staging) exactly as the unpacked cache does: the archive's structure and limits, and every
+/// member against the wheel's RECORD. No venv is involved: for the `wheel_archive` fuzzer and
+/// for checking wheels. Returns the regular files' names in archive order.
+pub fn unpack_wheel(
+    wheel: &Path,
+    filename: &WheelFilename,
+    dir: &Path,
+) -> Result<Vec<String>, InstallError> {
+    let errors = wheel::errors_for(filename);
+    let tmp = dir.parent().unwrap_or(Path::new("."));
+    let entries = unpacked::ensure(wheel, filename, dir, tmp, &errors)?;
+    Ok(entries.into_iter().map(|e| e.name).collect())
+}
+
 /// Where a wheel's unpacked tree lives in the cache, and how its files reach the venv.
 pub struct UnpackedCache<'a> {
     /// The wheel's tree: `<cache>/unpacked-v2/<algorithm>/<digest>`.
