@@ -583,3 +583,146 @@ fn filename_of(path: &Path, bytes: &[u8]) -> Option<verse::packaging::WheelFilen
     let stem = dist_info.trim_end_matches(".dist-info");
     format!("{stem}-py3-none-any.whl").parse().ok()
 }
+
+/// A tmpfs mounted for one test, unmounted when dropped (also when the test fails).
+struct TinyDisk {
+    dir: std::path::PathBuf,
+}
+
+impl TinyDisk {
+    /// `None` where mounting is not allowed (not root, no mount namespace rights).
+    fn mount(dir: &Path, bytes: u64) -> Option<TinyDisk> {
+        std::fs::create_dir_all(dir).expect("mount point");
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        status.success().then(|| TinyDisk {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Fills the disk with a ballast file until `left` bytes are free.
+    fn fill(&self, left: u64) -> std::path::PathBuf {
+        let ballast = self.dir.join("ballast");
+        let mut file = std::fs::File::create(&ballast).expect("ballast");
+        let chunk = vec![0x5a; 64 << 10];
+        loop {
+            let free = free_bytes(&self.dir);
+            if free <= left {
+                break;
+            }
+            let n = (free - left).min(chunk.len() as u64) as usize;
+            if file.write_all(&chunk[..n]).is_err() {
+                break;
+            }
+            file.sync_all().expect("sync");
+        }
+        ballast
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.dir)
+            .status();
+    }
+}
+
+fn free_bytes(dir: &Path) -> u64 {
+    let out = std::process::Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(dir)
+        .output()
+        .expect("df");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .expect("df output")
+}
+
+/// Incompressible bytes (xorshift), so the wheel's members take their full size on disk.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+/// A full disk in the middle of an install: a clean error naming the cause, no file of the
+/// package left behind, the venv as it was; once space is freed, the same command installs
+/// it and `verse check` finds every RECORD hash right. (Issue 6: "a full disk at any point".)
+#[test]
+fn a_full_disk_fails_cleanly_and_a_rerun_after_freeing_space_completes() {
+    let context = TestContext::new();
+    let Some(disk) = TinyDisk::mount(&context.root().join("disk"), 24 << 20) else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let venv = disk.dir.join("venv");
+    let server = IndexServer::start();
+    let base = WheelBuilder::new("base", "1.0")
+        .package("base")
+        .build(&context.wheels_dir());
+    let mut big = WheelBuilder::new("big", "1.0").package("big");
+    for i in 0..6 {
+        big = big.file_bytes(&format!("big/blob{i}.bin"), &noise(1 << 20, i + 1));
+    }
+    let big = big.build(&context.wheels_dir());
+    server.add(&base).add(&big);
+    let lock = |wheels: &[&DistFile]| {
+        let mut pyproject = Pyproject::new(Style::Poetry);
+        let mut lock = Lockfile::new(LockFormat::V2_1);
+        for wheel in wheels {
+            pyproject = pyproject.dep(Dep::new(&wheel.name, "*"));
+            lock = lock.package(Locked::of(wheel));
+        }
+        context.project().pyproject(pyproject).lock(lock).write();
+    };
+    let install = || context.install(&server).arg("--venv").arg(&venv);
+
+    lock(&[&base]);
+    install().run().success();
+    lock(&[&base, &big]);
+    // 6 MiB to write, 3 MiB free: the disk fills half-way through the package.
+    let ballast = disk.fill(3 << 20);
+    let before = snapshot(&venv);
+    for no_cache in [false, true] {
+        let mut command = install();
+        if no_cache {
+            command = command.arg("--no-cache");
+        }
+        command
+            .run()
+            .failure()
+            .error_has("cannot install big==1.0")
+            .error_has("No space left on device");
+        assert!(
+            before == snapshot(&venv),
+            "no_cache: {no_cache}: the venv changed: {:?}",
+            diff(&before, &snapshot(&venv))
+        );
+        assert_eq!(installed_in(&venv), ["base==1.0"]);
+    }
+
+    std::fs::remove_file(&ballast).expect("freeing space");
+    install().run().success();
+    assert_eq!(installed_in(&venv), ["base==1.0", "big==1.0"]);
+    context
+        .verse()
+        .args(["check", "--venv"])
+        .arg(&venv)
+        .run()
+        .success()
+        .stdout_has("OK, the venv matches the lock");
+}
