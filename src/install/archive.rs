@@ -787,3 +787,132 @@ pub(super) fn bounded(reader: impl Read, size: u64) -> impl Read {
         left: size,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use zip::write::SimpleFileOptions;
+
+    use super::*;
+    use crate::install::wheel::errors_for;
+    use crate::packaging::WheelFilename;
+
+    fn open_bytes(bytes: &[u8]) -> Result<Vec<Entry>, String> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("demo-1.0-py3-none-any.whl");
+        std::fs::write(&path, bytes).expect("write");
+        let filename: WheelFilename = "demo-1.0-py3-none-any.whl".parse().expect("filename");
+        match open(&path, &errors_for(&filename)) {
+            Ok((_, entries)) => Ok(entries),
+            Err(InstallError::InvalidWheel { message, .. }) => Err(message),
+            Err(other) => Err(other.to_string()),
+        }
+    }
+
+    fn files(count: usize, options: SimpleFileOptions) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+        for i in 0..count {
+            zip.start_file(format!("demo/m{i}.py"), options)
+                .expect("entry");
+            zip.write_all(format!("X = {i}\n").as_bytes())
+                .expect("write");
+        }
+        zip.finish().expect("zip").into_inner()
+    }
+
+    #[test]
+    fn zip64_archives_and_local_headers_pass_the_layout_check() {
+        // More than 65535 entries: zip64 end records.
+        let options = SimpleFileOptions::default();
+        assert_eq!(
+            open_bytes(&files(70_000, options)).map(|e| e.len()),
+            Ok(70_000)
+        );
+        // Zip64 sizes in the local headers.
+        let options = SimpleFileOptions::default().large_file(true);
+        assert_eq!(open_bytes(&files(3, options)).map(|e| e.len()), Ok(3));
+    }
+
+    #[test]
+    fn data_descriptors_pass_the_layout_check_and_must_agree() {
+        let mut zip = zip::ZipWriter::new_stream(Vec::new());
+        for i in 0..3 {
+            zip.start_file(format!("demo/m{i}.py"), SimpleFileOptions::default())
+                .expect("entry");
+            zip.write_all(b"X = 1\n").expect("write");
+        }
+        let bytes = zip.finish().expect("zip").into_inner();
+        assert_eq!(open_bytes(&bytes).map(|e| e.len()), Ok(3));
+        // The first entry's descriptor claims another CRC.
+        let name_len = "demo/m0.py".len();
+        assert_eq!(
+            u16_at(&bytes, 6) & 0x08,
+            0x08,
+            "written with a data descriptor"
+        );
+        let compressed = bytes
+            .windows(4)
+            .position(|w| w == DESCRIPTOR_SIG.to_le_bytes())
+            .expect("descriptor");
+        assert!(compressed > 30 + name_len);
+        let mut broken = bytes.clone();
+        broken[compressed + 4] ^= 0xff;
+        assert_eq!(
+            open_bytes(&broken),
+            Err(
+                "the data descriptor of demo/m0.py gives another size or CRC than the \
+                 central directory"
+                    .into()
+            )
+        );
+    }
+
+    fn entry(name: &str) -> Entry {
+        Entry {
+            index: 0,
+            name: name.into(),
+            executable: false,
+            size: 0,
+        }
+    }
+
+    fn rows(text: &str) -> Vec<Vec<String>> {
+        crate::install::record::parse(text).expect("RECORD")
+    }
+
+    #[test]
+    fn record_digests_accept_strong_hashes_padding_and_unlisted_signatures() {
+        let entries = [
+            entry("demo/a.py"),
+            entry("demo/b.py"),
+            entry("demo-1.0.dist-info/RECORD"),
+            entry("demo-1.0.dist-info/RECORD.jws"),
+        ];
+        let a = b64(&Sha512::digest(b"a"));
+        let b = format!("{}=", b64(&Sha256::digest(b"b")));
+        let text = format!(
+            "demo/,,\ndemo/a.py,sha512={a},1\ndemo/b.py,sha256={b},\ndemo/b.py,sha256={b},\n\
+             demo-1.0.dist-info/RECORD,,\n"
+        );
+        let digests =
+            Digests::from_record(&rows(&text), &entries, "demo-1.0.dist-info").expect("accepted");
+        let expected = digests.get("demo/a.py").expect("a");
+        assert_eq!(
+            (expected.algorithm, expected.size),
+            (Algorithm::Sha512, Some(1))
+        );
+        let mut check = Check::new("demo/b.py", 1, digests.get("demo/b.py"));
+        check.update(b"b", 0).expect("within limits");
+        assert_eq!(check.finish(), Ok(1));
+        let mut check = Check::new("demo/b.py", 1, digests.get("demo/b.py"));
+        check.update(b"c", 0).expect("within limits");
+        assert!(check.finish().is_err());
+        // A row naming another hash for the same file.
+        let text = format!("demo/a.py,sha512={a},1\ndemo/a.py,sha256={b},1\n");
+        assert_eq!(
+            Digests::from_record(&rows(&text), &entries[..1], "demo-1.0.dist-info").err(),
+            Some("RECORD lists demo/a.py twice, with different hashes".into())
+        );
+    }
+}

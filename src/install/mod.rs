@@ -3,7 +3,8 @@
 //! gui launchers, `#!python` shebangs, executable bits. Also reads what is installed, removes
 //! a distribution by its RECORD, and installs the root project editable the way Poetry does.
 //!
-//! Files: `wheel.rs` (one wheel), `scripts.rs` (entry points, launchers, shebangs), `record.rs`
+//! Files: `wheel.rs` (one wheel), `archive.rs` (the zip read as hostile input, members checked
+//! against RECORD), `scripts.rs` (entry points, launchers, shebangs), `record.rs`
 //! (RECORD CSV and digests), `paths.rs` (member-name safety, RECORD paths), `fsutil.rs` (atomic
 //! writes with pip's modes), `uninstall.rs`, `editable.rs` (the root project).
 //!

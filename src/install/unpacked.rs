@@ -12,6 +12,9 @@
 //! new file and renaming it, as pip, uv and verse all do) changes it for every later venv too.
 //! Use `--link-mode copy` (or clone on btrfs/XFS) where installed files get patched in place.
 //!
+//! Every member is checked against the wheel's RECORD while the tree is written (`archive.rs`),
+//! so a published tree holds only verified bytes and is trusted afterwards.
+//!
 //! Not done here: verifying the wheel's hash (`fetch` did, before the tree was made), the
 //! layout rules (`wheel.rs`, shared with the direct unzip path).
 

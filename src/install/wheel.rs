@@ -1,20 +1,25 @@
 //! Installing one wheel, the way pip's `_install_wheel` lays it out, with verse's stricter checks.
 //!
 //! Phases:
-//! 1. **Plan** (nothing written yet): read the central directory, check every member name
-//!    (`paths::member_components`), find the one `.dist-info` and check it against the filename,
-//!    read WHEEL, RECORD and `entry_points.txt`, map each member to its destination
+//! 1. **Plan** (nothing written yet): the archive's structure is checked when it is opened
+//!    (`archive.rs`: local headers, hidden data, duplicates, symlinks, size limits), every
+//!    member name (`paths::member_components`); find the one `.dist-info` and check it against
+//!    the filename, read RECORD (every member must be listed in it with a strong hash, every
+//!    row must name a member), WHEEL and `entry_points.txt`, map each member to its destination
 //!    (`Root-Is-Purelib` → purelib or platlib; `.data/<key>/` → the scheme directory; unknown key
 //!    = error), and validate the launchers to generate. Any problem aborts here.
 //! 2. **Files**: every non-dist-info member (root, then `.data` except scripts, then scripts, in
 //!    archive order, pip's order, so the same file written twice ends with pip's winner), then the
-//!    launchers. Each file is written atomically (`fsutil`).
+//!    launchers. Each file is written atomically (`fsutil`), its bytes hashed on the way and
+//!    compared with RECORD before it is renamed into place.
 //! 3. **Metadata**: the `.dist-info` is assembled in a hidden staging directory (its members,
 //!    INSTALLER, REQUESTED, direct_url.json, RECORD last) and renamed into place, so metadata
 //!    never claims a package whose files are not all there.
 //!
-//! If phase 2 or 3 fails (a member failing its CRC, a full disk), the files this install
-//! created are removed again (`roll_back`), so no file is left that no RECORD claims.
+//! If phase 2 or 3 fails (a member failing its CRC or its RECORD hash, a full disk), the files
+//! this install created are removed again (`roll_back`), so no file is left that no RECORD
+//! claims. Through the unpacked cache (`unpacked.rs`) the RECORD check happens while the tree is
+//! made, before anything reaches the venv.
 //!
 //! Differences from pip, each deliberate:
 //! * RECORD rows that name a file the wheel did not install are dropped (pip keeps them, e.g. the
@@ -23,7 +28,11 @@
 //! * Rewritten `#!python` scripts get the `/bin/sh` polyglot when the venv path needs it.
 //! * A member or launcher that would replace the venv's `bin/python*` or `pyvenv.cfg` is refused.
 //! * No bytecode is compiled (pip's `--no-compile`), so RECORD has no `.pyc` rows.
-//! * Overlapping or oversize zip entries are refused (zip bombs); entry names must be unique.
+//! * Hostile archives are refused (`archive.rs`): symlink entries (pip writes them as plain
+//!   files), local headers that disagree with the central directory, duplicate names (also in
+//!   another case), data before, between or after the entries, decompression bombs.
+//! * Every member must be listed in RECORD and match its hash and size; pip, uv and
+//!   `installer` do not check (pip keeps an unlisted file with an empty RECORD row).
 //! * A failed install takes back the files it created (pip leaves them).
 
 use std::collections::HashMap;
