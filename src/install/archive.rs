@@ -536,6 +536,8 @@ impl Digests {
     ) -> Result<Digests, String> {
         let mut by_name: HashMap<String, Expected> = HashMap::new();
         let mut seen: HashMap<&str, &str> = HashMap::new();
+        let names: std::collections::HashSet<&str> =
+            entries.iter().map(|e| e.name.as_str()).collect();
         for row in rows {
             let Some(path) = row.first() else { continue };
             // A directory row names no file (some old tools wrote them).
@@ -549,7 +551,7 @@ impl Digests {
                 }
                 continue;
             }
-            if !entries.iter().any(|e| e.name == *path) {
+            if !names.contains(path.as_str()) {
                 return Err(format!("RECORD lists {path}, which is not in the archive"));
             }
             if hash.is_empty() {
@@ -673,6 +675,16 @@ impl<'a> Check<'a> {
     }
 }
 
+/// Refuses to read a member of `size` bytes whole into memory if it is over [`MAX_IN_MEMORY`].
+pub(super) fn check_in_memory(name: &str, size: u64) -> Result<(), Extract> {
+    if size > MAX_IN_MEMORY {
+        return Err(Extract::Invalid(format!(
+            "{name} is {size} bytes, more than verse reads into memory ({MAX_IN_MEMORY})"
+        )));
+    }
+    Ok(())
+}
+
 /// Reads a whole member into memory (metadata, scripts), checked against `expected`.
 pub(super) fn read_entry(
     archive: &mut Archive,
@@ -681,11 +693,7 @@ pub(super) fn read_entry(
     size: u64,
     expected: Option<&Expected>,
 ) -> Result<Vec<u8>, Extract> {
-    if size > MAX_IN_MEMORY {
-        return Err(Extract::Invalid(format!(
-            "{name} is {size} bytes, more than verse reads into memory ({MAX_IN_MEMORY})"
-        )));
-    }
+    check_in_memory(name, size)?;
     let compressed = archive.compressed.get(&index).copied().unwrap_or(0);
     let reader = archive
         .zip

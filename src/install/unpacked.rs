@@ -21,7 +21,7 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use super::archive::Expected;
+use super::archive::{self, Expected};
 use super::fsutil::Mode;
 use super::link::Linker;
 use super::paths::member_components;
@@ -140,6 +140,7 @@ impl Source for Tree<'_> {
         size: u64,
         _expected: Option<&Expected>,
     ) -> Result<Vec<u8>, Extract> {
+        archive::check_in_memory(name, size)?;
         let path = join(&self.root, name).map_err(Extract::Archive)?;
         let failed = |e: std::io::Error| Extract::Archive(format!("{}: {e}", path.display()));
         let file = std::fs::File::open(&path).map_err(failed)?;
