@@ -711,6 +711,37 @@ pub(super) fn read_entry(
     Ok(out)
 }
 
+/// Reads a member through, checking it against `expected` (and the limits), writing nothing.
+pub(super) fn verify(
+    archive: &mut Archive,
+    index: usize,
+    name: &str,
+    size: u64,
+    expected: Option<&Expected>,
+) -> Result<(), Extract> {
+    let compressed = archive.compressed.get(&index).copied().unwrap_or(0);
+    let reader = archive
+        .zip
+        .by_index(index)
+        .map_err(|e| Extract::Archive(e.to_string()))?;
+    let mut reader = bounded(reader, size);
+    let mut check = Check::new(name, compressed, expected);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Extract::Archive(e.to_string())),
+        };
+        // Not counted against the budget: this member is counted when it is written.
+        check
+            .update(&buf[..n], archive.written)
+            .map_err(Extract::Invalid)?;
+    }
+    check.finish().map(|_| ()).map_err(Extract::Invalid)
+}
+
 /// Streams a member to `dest` (atomically, with `mode`), hashing it on the way: a member
 /// that does not match `expected` is never renamed into place. Reading to the end also makes
 /// the zip crate check the CRC.

@@ -151,6 +151,16 @@ impl Source for Tree<'_> {
         Ok(out)
     }
 
+    fn verify(
+        &mut self,
+        _index: usize,
+        _name: &str,
+        _size: u64,
+        _expected: Option<&Expected>,
+    ) -> Result<(), Extract> {
+        Ok(())
+    }
+
     fn place(
         &mut self,
         _index: usize,

@@ -9,8 +9,8 @@
 //!    (`Root-Is-Purelib` → purelib or platlib; `.data/<key>/` → the scheme directory; unknown key
 //!    = error), and validate the launchers to generate. Any problem aborts here.
 //! 2. **Files**: every non-dist-info member (root, then `.data` except scripts, then scripts, in
-//!    archive order, pip's order, so the same file written twice ends with pip's winner), then the
-//!    launchers. Each file is written atomically (`fsutil`), its bytes hashed on the way and
+//!    archive order, pip's order, so the same file written twice ends with pip's winner; files
+//!    replacing one already there after all new ones), then the launchers. Each file is written atomically (`fsutil`), its bytes hashed on the way and
 //!    compared with RECORD before it is renamed into place.
 //! 3. **Metadata**: the `.dist-info` is assembled in a hidden staging directory (its members,
 //!    INSTALLER, REQUESTED, direct_url.json, RECORD last) and renamed into place, so metadata
@@ -68,6 +68,9 @@ struct Member {
     kind: Kind,
     executable: bool,
     size: u64,
+    /// Something was at `dest` when the install was planned (a file of another package):
+    /// such members are checked against RECORD in phase 1 and written last, see `plan`.
+    replaces: bool,
 }
 
 impl Member {
@@ -99,6 +102,14 @@ pub(super) trait Source {
         size: u64,
         expected: Option<&Expected>,
     ) -> Result<Vec<u8>, Extract>;
+    /// Checks a member against `expected` without writing it.
+    fn verify(
+        &mut self,
+        index: usize,
+        name: &str,
+        size: u64,
+        expected: Option<&Expected>,
+    ) -> Result<(), Extract>;
     /// Puts a member at `dest` (atomically, with the member's mode); true if nothing was
     /// at `dest` before.
     #[allow(clippy::too_many_arguments)]
@@ -122,6 +133,16 @@ impl Source for Archive {
         expected: Option<&Expected>,
     ) -> Result<Vec<u8>, Extract> {
         archive::read_entry(self, index, name, size, expected)
+    }
+
+    fn verify(
+        &mut self,
+        index: usize,
+        name: &str,
+        size: u64,
+        expected: Option<&Expected>,
+    ) -> Result<(), Extract> {
+        archive::verify(self, index, name, size, expected)
     }
 
     fn place(
@@ -351,6 +372,21 @@ fn plan(
         }
         check_destination(venv, &dest)
             .map_err(|m| errors.invalid(format!("{}: {m}", entry.name)))?;
+        // A file that would replace one already there (a namespace `__init__.py` another
+        // package ships too) is checked now, and written after every new file: a mismatch
+        // found while writing then finds only files this install created, which it can take
+        // back, and no other package's file replaced.
+        let replaces = kind != Kind::DistInfo && fs_err::symlink_metadata(&dest).is_ok();
+        if replaces {
+            source
+                .verify(
+                    entry.index,
+                    &entry.name,
+                    entry.size,
+                    digests.get(&entry.name),
+                )
+                .map_err(|e| errors.extract(&entry.name, e))?;
+        }
         members.push(Member {
             index: entry.index,
             name: entry.name.clone(),
@@ -358,6 +394,7 @@ fn plan(
             kind,
             executable: entry.executable,
             size: entry.size,
+            replaces,
         });
     }
     let launchers =
@@ -401,8 +438,14 @@ fn write_files(
     created: &mut Vec<Created>,
 ) -> Result<Written, InstallError> {
     let mut written = Written::default();
-    for kind in [Kind::Root, Kind::Data, Kind::Script] {
-        for member in plan.members.iter().filter(|m| m.kind == kind) {
+    // New files first, then those replacing a file (checked in phase 1). Both groups keep
+    // pip's order, and two members with one destination fall in the same group.
+    let order = [false, true]
+        .into_iter()
+        .flat_map(|replaces| [Kind::Root, Kind::Data, Kind::Script].map(|kind| (replaces, kind)));
+    for (replaces, kind) in order {
+        let members = plan.members.iter();
+        for member in members.filter(|m| m.kind == kind && m.replaces == replaces) {
             let record_path = paths::record_path(&member.dest, &plan.lib_dir);
             let new = if kind == Kind::Script {
                 let new = fs_err::symlink_metadata(&member.dest).is_err();

@@ -225,6 +225,24 @@ fn members_that_do_not_match_record_are_refused() {
         ),
     );
 
+    // A good member replacing another package's file, then a bad one: with `--no-cache` the
+    // replacing file is checked first and written last, so `base` keeps its own file.
+    let builder = WheelBuilder::new("evil", "1.5")
+        .file("base/__init__.py", "HIJACKED = True\n")
+        .package("evil")
+        .file("evil/core.py", "VALUE = 1\n");
+    let mut zip = raw(&builder, &dir);
+    *zip.entry("evil/core.py") = RawEntry::file("evil/core.py", swapped, true);
+    bench.refuses(
+        &builder,
+        zip.to_bytes(),
+        &format!(
+            "evil/core.py does not match RECORD: RECORD says sha256={}, the archive holds sha256={}",
+            b64_sha256(b"VALUE = 1\n"),
+            b64_sha256(swapped)
+        ),
+    );
+
     // Right hash, wrong size.
     let builder = evil("1.4");
     let core = b"VALUE = 1\n";
