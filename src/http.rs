@@ -131,31 +131,59 @@ impl Http {
         &self,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Response, reqwest::Error> {
-        let mut attempt = 0;
-        loop {
-            let result = build().send().await;
-            let retry_after = match &result {
-                Ok(response) if is_transient_status(response.status()) => {
-                    Some(retry_after(response).unwrap_or_else(|| backoff(attempt)))
+        let outcome = self
+            .retry(|| async {
+                match build().send().await {
+                    Ok(response) if is_transient_status(response.status()) => {
+                        let wait = retry_after(&response);
+                        Err(Failure::Transient(Ok(response), wait))
+                    }
+                    Ok(response) => Ok(response),
+                    Err(error) if is_transient_error(&error) => {
+                        Err(Failure::Transient(Err(error), None))
+                    }
+                    Err(error) => Err(Failure::Fatal(Err(error))),
                 }
-                Ok(_) => None,
-                Err(error) if is_transient_error(error) => Some(backoff(attempt)),
-                Err(_) => None,
-            };
-            match retry_after {
-                Some(delay) if attempt < self.settings.retries => {
-                    attempt += 1;
-                    tokio::time::sleep(delay).await;
-                }
-                _ => return result,
-            }
+            })
+            .await;
+        match outcome {
+            Ok(response) => Ok(response),
+            // The retries are spent, or the failure is not transient: its last outcome.
+            Err(last) => last,
         }
     }
 
-    /// The pause before retry number `attempt + 1`, for callers that retry a whole transfer.
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        backoff(attempt)
+    /// Runs `attempt` until it succeeds or fails for good, at most `1 + retries` times,
+    /// pausing between tries with exponential backoff or for as long as the server asked. The
+    /// one retry rule for every transfer (index pages through [`Http::send`], whole
+    /// downloads, whose body can fail after the answer came).
+    pub async fn retry<T, E, F, Fut>(&self, mut attempt: F) -> Result<T, E>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, Failure<E>>>,
+    {
+        let mut tries = 0;
+        loop {
+            match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(Failure::Transient(_, wait)) if tries < self.settings.retries => {
+                    tokio::time::sleep(wait.unwrap_or_else(|| backoff(tries))).await;
+                    tries += 1;
+                }
+                Err(Failure::Transient(error, _) | Failure::Fatal(error)) => return Err(error),
+            }
+        }
     }
+}
+
+/// How one try of a retried transfer failed (see [`Http::retry`]).
+#[derive(Debug)]
+pub enum Failure<E> {
+    /// Worth another try: after this long if the server said so (`Retry-After`), else after
+    /// the backoff.
+    Transient(E, Option<Duration>),
+    /// Another try would fail the same way.
+    Fatal(E),
 }
 
 fn read(path: &std::path::Path, what: &'static str) -> Result<Vec<u8>, HttpError> {
@@ -172,15 +200,41 @@ pub fn is_transient_status(status: StatusCode) -> bool {
         || status == StatusCode::REQUEST_TIMEOUT
 }
 
+/// Connection refused or reset, timeouts, a body cut short: worth another try. Not a TLS
+/// failure (an untrusted or expired certificate, a refused handshake): reqwest reports those
+/// as connect errors too, but the next try gets the same answer, only later.
 pub fn is_transient_error(error: &reqwest::Error) -> bool {
+    if is_tls_failure(error) {
+        return false;
+    }
     error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+}
+
+/// Whether a rustls error is among the causes. The TLS layer wraps it in an `io::Error`
+/// (hyper wraps that in another), whose `source()` skips the wrapped error itself, so an
+/// `io::Error` is opened with `get_ref` instead.
+fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error.is::<rustls::Error>() {
+            return true;
+        }
+        cause = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    false
 }
 
 fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(250u64 << attempt.min(5))
 }
 
-fn retry_after(response: &Response) -> Option<Duration> {
+/// The server's `Retry-After` in seconds, capped at 10 s.
+pub fn retry_after(response: &Response) -> Option<Duration> {
     let seconds: u64 = response
         .headers()
         .get(reqwest::header::RETRY_AFTER)?
@@ -212,6 +266,39 @@ mod tests {
     fn redacts_credentials() {
         let url = reqwest::Url::parse("https://user:secret@example.org/simple/").unwrap();
         assert_eq!(redact(&url), "https://example.org/simple/");
+    }
+
+    #[test]
+    fn tls_failures_are_not_transient_but_connection_failures_are() {
+        #[derive(Debug)]
+        struct Wrapper(std::io::Error);
+        impl std::fmt::Display for Wrapper {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("client error (Connect)")
+            }
+        }
+        impl std::error::Error for Wrapper {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let certificate =
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        // As hyper and tokio-rustls report it: io::Error(Other, io::Error(InvalidData, rustls)).
+        let tls = Wrapper(std::io::Error::other(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            certificate,
+        )));
+        assert!(is_tls_failure(&tls));
+        let alert = rustls::Error::AlertReceived(rustls::AlertDescription::CertificateRequired);
+        assert!(is_tls_failure(&alert));
+        for kind in [
+            std::io::ErrorKind::ConnectionRefused,
+            std::io::ErrorKind::ConnectionReset,
+            std::io::ErrorKind::TimedOut,
+        ] {
+            assert!(!is_tls_failure(&Wrapper(std::io::Error::from(kind))));
+        }
     }
 
     #[test]

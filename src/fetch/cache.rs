@@ -74,9 +74,11 @@ impl Cache {
     }
 
     /// The directory of the unpacked tree of the wheel with this digest (present or not).
+    /// v2: trees whose every member was checked against the wheel's RECORD (v1 trees were
+    /// not, so they are not trusted).
     pub fn unpacked_dir(&self, hash: &FileHash) -> PathBuf {
         self.root
-            .join("unpacked-v1")
+            .join("unpacked-v2")
             .join(hash.algorithm.as_str())
             .join(&hash.hex)
     }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use crate::http::{is_transient_error, is_transient_status, redact, Http};
+use crate::http::{is_transient_error, is_transient_status, redact, retry_after, Failure, Http};
 use crate::locate::{describe_reqwest, with_credentials, Located};
 use crate::packaging::hash::Hasher;
 use crate::packaging::{FileHash, HashAlgorithm, PackageName, Version, WheelFilename};
@@ -261,17 +261,10 @@ pub async fn download(
             message: "no network access (--offline)".to_string(),
         });
     };
-    let mut attempt = 0;
-    loop {
-        match download_once(http, cache, located, expected.as_ref(), reporter).await {
-            Ok((path, size)) => return Ok(fetched(path, size)),
-            Err(Attempt::Retry(_)) if attempt < http.settings.retries => {
-                tokio::time::sleep(http.backoff(attempt)).await;
-                attempt += 1;
-            }
-            Err(Attempt::Retry(error) | Attempt::Fatal(error)) => return Err(error),
-        }
-    }
+    let (path, size) = http
+        .retry(|| download_once(http, cache, located, expected.as_ref(), reporter))
+        .await?;
+    Ok(fetched(path, size))
 }
 
 /// Copies a local file into the cache while hashing it, and stores it only if it matches.
@@ -362,18 +355,13 @@ pub fn expected_hash(package: &PlannedPackage) -> Option<FileHash> {
     }
 }
 
-enum Attempt {
-    Retry(FetchError),
-    Fatal(FetchError),
-}
-
 async fn download_once(
     http: &Http,
     cache: &Cache,
     located: &Located,
     expected: Option<&FileHash>,
     reporter: &Arc<dyn Reporter>,
-) -> Result<(PathBuf, u64), Attempt> {
+) -> Result<(PathBuf, u64), Failure<FetchError>> {
     let file = located.file.clone();
     let url = redact(&located.url);
     let failed = |message: String| FetchError::Download {
@@ -388,9 +376,9 @@ async fn download_once(
     let response = request.send().await.map_err(|e| {
         let error = failed(describe_reqwest(&e));
         if is_transient_error(&e) {
-            Attempt::Retry(error)
+            Failure::Transient(error, None)
         } else {
-            Attempt::Fatal(error)
+            Failure::Fatal(error)
         }
     })?;
     let status = response.status();
@@ -401,9 +389,9 @@ async fn download_once(
             status: status.as_u16(),
         };
         return Err(if is_transient_status(status) {
-            Attempt::Retry(error)
+            Failure::Transient(error, retry_after(&response))
         } else {
-            Attempt::Fatal(error)
+            Failure::Fatal(error)
         });
     }
     reporter.download_started(&file, response.content_length());
@@ -413,30 +401,30 @@ async fn download_once(
         .unwrap_or_else(|| Hasher::new(HashAlgorithm::Sha256).expect("sha256 is always available"));
     let (temp_file, temp_path) = cache
         .temp_file()
-        .map_err(|source| Attempt::Fatal(cache_error(cache.root(), source)))?
+        .map_err(|source| Failure::Fatal(cache_error(cache.root(), source)))?
         .into_parts();
     let mut writer = tokio::fs::File::from_std(temp_file);
     let mut size: u64 = 0;
     let mut body = response.bytes_stream();
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| Attempt::Retry(failed(describe_reqwest(&e))))?;
+        let chunk = chunk.map_err(|e| Failure::Transient(failed(describe_reqwest(&e)), None))?;
         hasher.update(&chunk);
         writer
             .write_all(&chunk)
             .await
-            .map_err(|source| Attempt::Fatal(cache_error(&temp_path, source)))?;
+            .map_err(|source| Failure::Fatal(cache_error(&temp_path, source)))?;
         size += chunk.len() as u64;
         reporter.download_progress(&file, chunk.len() as u64);
     }
     writer
         .flush()
         .await
-        .map_err(|source| Attempt::Fatal(cache_error(&temp_path, source)))?;
+        .map_err(|source| Failure::Fatal(cache_error(&temp_path, source)))?;
     drop(writer);
     let actual = hasher.finish();
     if let Some(expected) = expected {
         if &actual != expected {
-            return Err(Attempt::Fatal(FetchError::HashMismatch {
+            return Err(Failure::Fatal(FetchError::HashMismatch {
                 file,
                 url,
                 expected: expected.to_string(),
@@ -449,7 +437,7 @@ async fn download_once(
         // Unverified files never enter the content-addressed store.
         None => cache.store_unverified(temp_path, &file),
     }
-    .map_err(|source| Attempt::Fatal(cache_error(cache.root(), source)))?;
+    .map_err(|source| Failure::Fatal(cache_error(cache.root(), source)))?;
     reporter.download_finished(&file);
     Ok((path, size))
 }

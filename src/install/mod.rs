@@ -3,13 +3,15 @@
 //! gui launchers, `#!python` shebangs, executable bits. Also reads what is installed, removes
 //! a distribution by its RECORD, and installs the root project editable the way Poetry does.
 //!
-//! Files: `wheel.rs` (one wheel), `scripts.rs` (entry points, launchers, shebangs), `record.rs`
+//! Files: `wheel.rs` (one wheel), `archive.rs` (the zip read as hostile input, members checked
+//! against RECORD), `scripts.rs` (entry points, launchers, shebangs), `record.rs`
 //! (RECORD CSV and digests), `paths.rs` (member-name safety, RECORD paths), `fsutil.rs` (atomic
 //! writes with pip's modes), `uninstall.rs`, `editable.rs` (the root project).
 //!
 //! Not done here: choosing what to install or remove (`plan` and `run` decide), verifying the
 //! archive's hash (`fetch` did), compiling bytecode.
 
+mod archive;
 mod editable;
 mod fsutil;
 mod link;
@@ -128,9 +130,24 @@ pub fn install_wheel(
     wheel::install(venv, wheel, filename, options)
 }
 
+/// Checks a wheel and unpacks it into `dir` (which must not exist; its parent is used for
+/// staging) exactly as the unpacked cache does: the archive's structure and limits, and every
+/// member against the wheel's RECORD. No venv is involved: for the `wheel_archive` fuzzer and
+/// for checking wheels. Returns the regular files' names in archive order.
+pub fn unpack_wheel(
+    wheel: &Path,
+    filename: &WheelFilename,
+    dir: &Path,
+) -> Result<Vec<String>, InstallError> {
+    let errors = wheel::errors_for(filename);
+    let tmp = dir.parent().unwrap_or(Path::new("."));
+    let entries = unpacked::ensure(wheel, filename, dir, tmp, &errors)?;
+    Ok(entries.into_iter().map(|e| e.name).collect())
+}
+
 /// Where a wheel's unpacked tree lives in the cache, and how its files reach the venv.
 pub struct UnpackedCache<'a> {
-    /// The wheel's tree: `<cache>/unpacked-v1/<algorithm>/<digest>`.
+    /// The wheel's tree: `<cache>/unpacked-v2/<algorithm>/<digest>`.
     pub dir: PathBuf,
     /// A directory on the cache's filesystem to build the tree in.
     pub tmp: &'a Path,

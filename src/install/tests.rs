@@ -347,21 +347,28 @@ fn hostile_or_malformed_wheels_are_rejected_before_writing() {
 }
 
 #[test]
-fn symlink_entries_become_plain_files_and_unrecorded_files_get_empty_rows() {
+fn symlink_entries_and_files_missing_from_record_are_refused() {
+    // pip writes the first as a plain file holding the link text and installs the second
+    // with an empty RECORD row; verse refuses both, before writing anything.
     let f = fixture();
-    let wheel = TestWheel::new("links", "2.0")
-        .symlink("links/link", "/etc/passwd")
-        .unrecorded("links/extra.py", "E = 1\n")
-        .platlib();
-    let dist = install(&f, &wheel, &WheelOptions::default()).unwrap();
-    let link = f.venv.platlib.join("links/link");
-    let meta = fs_err::symlink_metadata(&link).unwrap();
-    assert!(meta.is_file());
-    assert_eq!(meta.permissions().mode() & 0o777, 0o644);
-    assert_eq!(fs_err::read_to_string(&link).unwrap(), "/etc/passwd");
-    let record = fs_err::read_to_string(dist.dist_info.join("RECORD")).unwrap();
-    assert!(record.contains("\r\nlinks/extra.py,,\r\n"), "{record}");
-    assert!(!dist.dist_info.join("REQUESTED").exists());
+    let before = tree(&f.venv.root);
+    let cases = [
+        (
+            TestWheel::new("links", "2.0").symlink("links/link", "/etc/passwd"),
+            "links/link is a symbolic link (wheels hold regular files only)",
+        ),
+        (
+            TestWheel::new("links", "2.0").unrecorded("links/extra.py", "E = 1\n"),
+            "links/extra.py is not listed in RECORD",
+        ),
+    ];
+    for (wheel, message) in cases {
+        match install(&f, &wheel, &WheelOptions::default()) {
+            Err(InstallError::InvalidWheel { message: m, .. }) => assert_eq!(m, message),
+            other => panic!("{message}: {other:?}"),
+        }
+        assert_same_tree(&tree(&f.venv.root), &before, message);
+    }
 }
 
 #[test]
@@ -713,7 +720,7 @@ impl TestCache {
     }
 
     fn tree_dir(&self) -> PathBuf {
-        self.dir.path().join("unpacked-v1/sha256/demo")
+        self.dir.path().join("unpacked-v2/sha256/demo")
     }
 
     fn install(

@@ -1,5 +1,5 @@
 //! The unpacked-wheel cache: each verified wheel unpacked once into
-//! `<cache>/unpacked-v1/<algorithm>/<digest>/` (`tree/` holds the members at their archive
+//! `<cache>/unpacked-v2/<algorithm>/<digest>/` (`tree/` holds the members at their archive
 //! names with pip's modes, `entries.json` the regular files in archive order), and installs
 //! that link from that tree instead of unzipping again.
 //!
@@ -12,12 +12,16 @@
 //! new file and renaming it, as pip, uv and verse all do) changes it for every later venv too.
 //! Use `--link-mode copy` (or clone on btrfs/XFS) where installed files get patched in place.
 //!
+//! Every member is checked against the wheel's RECORD while the tree is written (`archive.rs`),
+//! so a published tree holds only verified bytes and is trusted afterwards.
+//!
 //! Not done here: verifying the wheel's hash (`fetch` did, before the tree was made), the
 //! layout rules (`wheel.rs`, shared with the direct unzip path).
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use super::archive::{self, Expected};
 use super::fsutil::Mode;
 use super::link::Linker;
 use super::paths::member_components;
@@ -40,9 +44,9 @@ pub(crate) fn install(
     tmp: &Path,
     linker: &Linker,
 ) -> Result<InstalledDistribution, InstallError> {
-    let errors = wheel::errors_for(wheel);
+    let errors = wheel::errors_for(filename);
     let python = wheel::venv_python(venv, &errors)?;
-    let entries = ensure(wheel, dir, tmp, &errors)?;
+    let entries = ensure(wheel, filename, dir, tmp, &errors)?;
     let mut tree = Tree {
         root: dir.join(TREE),
         linker,
@@ -52,9 +56,12 @@ pub(crate) fn install(
     )
 }
 
-/// The entries of the tree at `dir`, unpacking `wheel` there first if it is not yet.
+/// The entries of the tree at `dir`, unpacking `wheel` there first if it is not yet. Every
+/// member is checked against the wheel's RECORD as it is written, so a published tree holds
+/// only verified bytes.
 pub(crate) fn ensure(
     wheel: &Path,
+    filename: &WheelFilename,
     dir: &Path,
     tmp: &Path,
     errors: &Errors,
@@ -63,6 +70,7 @@ pub(crate) fn ensure(
         return Ok(entries);
     }
     let (mut archive, entries) = wheel::open(wheel, errors)?;
+    let digests = wheel::record_digests(&mut archive, &entries, filename, errors)?;
     let staging = tempfile::Builder::new()
         .prefix("unpack-")
         .tempdir_in(tmp)
@@ -75,12 +83,17 @@ pub(crate) fn ensure(
         } else {
             Mode::FILE
         };
-        wheel::extract(&mut archive, entry.index, mode, entry.size, &dest).map_err(
-            |e| match e {
-                Extract::Io(source) => errors.io(source),
-                Extract::Archive(m) => errors.invalid(format!("cannot read {}: {m}", entry.name)),
-            },
-        )?;
+        let expected = digests.get(&entry.name);
+        wheel::extract(
+            &mut archive,
+            entry.index,
+            &entry.name,
+            entry.size,
+            mode,
+            expected,
+            &dest,
+        )
+        .map_err(|e| errors.extract(&entry.name, e))?;
     }
     let json = serde_json::to_vec(&entries).map_err(|e| errors.io(io::Error::other(e)))?;
     fs_err::write(staging.path().join(ENTRIES), json).map_err(|e| errors.io(e))?;
@@ -118,15 +131,34 @@ struct Tree<'a> {
     linker: &'a Linker,
 }
 
+/// The tree was checked against RECORD when it was made: `expected` is not needed again.
 impl Source for Tree<'_> {
-    fn read(&mut self, _index: usize, name: &str, size: u64) -> Result<Vec<u8>, String> {
-        let path = join(&self.root, name)?;
-        let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    fn read(
+        &mut self,
+        _index: usize,
+        name: &str,
+        size: u64,
+        _expected: Option<&Expected>,
+    ) -> Result<Vec<u8>, Extract> {
+        archive::check_in_memory(name, size)?;
+        let path = join(&self.root, name).map_err(Extract::Archive)?;
+        let failed = |e: std::io::Error| Extract::Archive(format!("{}: {e}", path.display()));
+        let file = std::fs::File::open(&path).map_err(failed)?;
         let mut out = Vec::new();
         wheel::bounded(file, size)
             .read_to_end(&mut out)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .map_err(failed)?;
         Ok(out)
+    }
+
+    fn verify(
+        &mut self,
+        _index: usize,
+        _name: &str,
+        _size: u64,
+        _expected: Option<&Expected>,
+    ) -> Result<(), Extract> {
+        Ok(())
     }
 
     fn place(
@@ -135,6 +167,7 @@ impl Source for Tree<'_> {
         name: &str,
         mode: Mode,
         _size: u64,
+        _expected: Option<&Expected>,
         dest: &Path,
     ) -> Result<bool, Extract> {
         let path = join(&self.root, name).map_err(Extract::Archive)?;

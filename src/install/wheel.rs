@@ -1,20 +1,25 @@
 //! Installing one wheel, the way pip's `_install_wheel` lays it out, with verse's stricter checks.
 //!
 //! Phases:
-//! 1. **Plan** (nothing written yet): read the central directory, check every member name
-//!    (`paths::member_components`), find the one `.dist-info` and check it against the filename,
-//!    read WHEEL, RECORD and `entry_points.txt`, map each member to its destination
+//! 1. **Plan** (nothing written yet): the archive's structure is checked when it is opened
+//!    (`archive.rs`: local headers, hidden data, duplicates, symlinks, size limits), every
+//!    member name (`paths::member_components`); find the one `.dist-info` and check it against
+//!    the filename, read RECORD (every member must be listed in it with a strong hash, every
+//!    row must name a member), WHEEL and `entry_points.txt`, map each member to its destination
 //!    (`Root-Is-Purelib` → purelib or platlib; `.data/<key>/` → the scheme directory; unknown key
 //!    = error), and validate the launchers to generate. Any problem aborts here.
 //! 2. **Files**: every non-dist-info member (root, then `.data` except scripts, then scripts, in
-//!    archive order, pip's order, so the same file written twice ends with pip's winner), then the
-//!    launchers. Each file is written atomically (`fsutil`).
+//!    archive order, pip's order, so the same file written twice ends with pip's winner; files
+//!    replacing one already there after all new ones), then the launchers. Each file is written atomically (`fsutil`), its bytes hashed on the way and
+//!    compared with RECORD before it is renamed into place.
 //! 3. **Metadata**: the `.dist-info` is assembled in a hidden staging directory (its members,
 //!    INSTALLER, REQUESTED, direct_url.json, RECORD last) and renamed into place, so metadata
 //!    never claims a package whose files are not all there.
 //!
-//! If phase 2 or 3 fails (a member failing its CRC, a full disk), the files this install
-//! created are removed again (`roll_back`), so no file is left that no RECORD claims.
+//! If phase 2 or 3 fails (a member failing its CRC or its RECORD hash, a full disk), the files
+//! this install created are removed again (`roll_back`), so no file is left that no RECORD
+//! claims. Through the unpacked cache (`unpacked.rs`) the RECORD check happens while the tree is
+//! made, before anything reaches the venv.
 //!
 //! Differences from pip, each deliberate:
 //! * RECORD rows that name a file the wheel did not install are dropped (pip keeps them, e.g. the
@@ -23,13 +28,19 @@
 //! * Rewritten `#!python` scripts get the `/bin/sh` polyglot when the venv path needs it.
 //! * A member or launcher that would replace the venv's `bin/python*` or `pyvenv.cfg` is refused.
 //! * No bytecode is compiled (pip's `--no-compile`), so RECORD has no `.pyc` rows.
-//! * Overlapping or oversize zip entries are refused (zip bombs); entry names must be unique.
+//! * Hostile archives are refused (`archive.rs`): symlink entries (pip writes them as plain
+//!   files), local headers that disagree with the central directory, duplicate names (also in
+//!   another case), data before, between or after the entries, decompression bombs.
+//! * Every member must be listed in RECORD and match its hash and size; pip, uv and
+//!   `installer` do not check (pip keeps an unlisted file with an empty RECORD row).
 //! * A failed install takes back the files it created (pip leaves them).
 
 use std::collections::HashMap;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
+use super::archive::{self, Digests, Expected};
+pub(super) use super::archive::{bounded, extract, open, Archive, Entry, Extract};
 use super::fsutil::{self, Mode};
 use super::paths::{self, member_components};
 use super::record::{self, Row};
@@ -57,6 +68,9 @@ struct Member {
     kind: Kind,
     executable: bool,
     size: u64,
+    /// Something was at `dest` when the install was planned (a file of another package):
+    /// such members are checked against RECORD in phase 1 and written last, see `plan`.
+    replaces: bool,
 }
 
 impl Member {
@@ -75,46 +89,73 @@ struct Launcher {
     callable: Callable,
 }
 
-/// A regular-file entry of the archive, from its central directory.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(super) struct Entry {
-    pub index: usize,
-    pub name: String,
-    pub executable: bool,
-    pub size: u64,
-}
-
 /// Where the members' bytes come from: the wheel itself, or its unpacked tree in the cache.
+///
+/// `expected` is the member's RECORD hash: the archive checks the bytes against it as they
+/// are read or written; an unpacked tree was checked when it was made and ignores it.
 pub(super) trait Source {
     /// A whole member (small files: metadata, scripts), bounded by its declared size.
-    fn read(&mut self, index: usize, name: &str, size: u64) -> Result<Vec<u8>, String>;
+    fn read(
+        &mut self,
+        index: usize,
+        name: &str,
+        size: u64,
+        expected: Option<&Expected>,
+    ) -> Result<Vec<u8>, Extract>;
+    /// Checks a member against `expected` without writing it.
+    fn verify(
+        &mut self,
+        index: usize,
+        name: &str,
+        size: u64,
+        expected: Option<&Expected>,
+    ) -> Result<(), Extract>;
     /// Puts a member at `dest` (atomically, with the member's mode); true if nothing was
     /// at `dest` before.
+    #[allow(clippy::too_many_arguments)]
     fn place(
         &mut self,
         index: usize,
         name: &str,
         mode: Mode,
         size: u64,
+        expected: Option<&Expected>,
         dest: &Path,
     ) -> Result<bool, Extract>;
 }
 
 impl Source for Archive {
-    fn read(&mut self, index: usize, _name: &str, size: u64) -> Result<Vec<u8>, String> {
-        read_entry(self, index, size)
+    fn read(
+        &mut self,
+        index: usize,
+        name: &str,
+        size: u64,
+        expected: Option<&Expected>,
+    ) -> Result<Vec<u8>, Extract> {
+        archive::read_entry(self, index, name, size, expected)
+    }
+
+    fn verify(
+        &mut self,
+        index: usize,
+        name: &str,
+        size: u64,
+        expected: Option<&Expected>,
+    ) -> Result<(), Extract> {
+        archive::verify(self, index, name, size, expected)
     }
 
     fn place(
         &mut self,
         index: usize,
-        _name: &str,
+        name: &str,
         mode: Mode,
         size: u64,
+        expected: Option<&Expected>,
         dest: &Path,
     ) -> Result<bool, Extract> {
         let new = fs_err::symlink_metadata(dest).is_err();
-        extract(self, index, mode, size, dest).map(|()| new)
+        extract(self, index, name, size, mode, expected, dest).map(|()| new)
     }
 }
 
@@ -126,6 +167,8 @@ struct Plan {
     lib_dir: PathBuf,
     /// The wheel's own RECORD rows, re-pointed at the installed paths at the end.
     old_rows: Vec<Vec<String>>,
+    /// RECORD's hash of each member, checked as it is written.
+    digests: Digests,
     members: Vec<Member>,
     launchers: Vec<Launcher>,
 }
@@ -138,8 +181,6 @@ struct Written {
     changed: HashMap<String, Row>,
     generated: Vec<Row>,
 }
-
-pub(super) type Archive = zip::ZipArchive<fs_err::File>;
 
 /// Builds this install's errors, all naming the wheel file.
 pub(super) struct Errors {
@@ -161,10 +202,11 @@ impl Errors {
         }
     }
 
-    fn extract(&self, member: &str, error: Extract) -> InstallError {
+    pub(super) fn extract(&self, member: &str, error: Extract) -> InstallError {
         match error {
             Extract::Io(source) => self.io(source),
             Extract::Archive(m) => self.invalid(format!("cannot read {member}: {m}")),
+            Extract::Invalid(m) => self.invalid(m),
         }
     }
 }
@@ -175,7 +217,7 @@ pub(crate) fn install(
     filename: &WheelFilename,
     options: &WheelOptions,
 ) -> Result<InstalledDistribution, InstallError> {
-    let errors = errors_for(wheel);
+    let errors = errors_for(filename);
     let python = venv_python(venv, &errors)?;
     let (mut archive, entries) = open(wheel, &errors)?;
     install_from(
@@ -189,24 +231,28 @@ pub(crate) fn install(
     )
 }
 
-/// The errors of installing `wheel`, named by its file name.
-pub(super) fn errors_for(wheel: &Path) -> Errors {
+/// The errors of installing `wheel`, named by its wheel file name (the cache stores wheels
+/// under their digest, which would tell the user nothing).
+pub(super) fn errors_for(filename: &WheelFilename) -> Errors {
     Errors {
-        filename: wheel
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| wheel.display().to_string()),
+        filename: filename.to_string(),
     }
 }
 
-/// Opens the wheel and reads (and checks) its central directory.
-pub(super) fn open(wheel: &Path, errors: &Errors) -> Result<(Archive, Vec<Entry>), InstallError> {
-    let file = fs_err::File::open(wheel).map_err(|e| errors.io(e))?;
-    let archive_len = file.metadata().map_err(|e| errors.io(e))?.len();
-    let mut archive = zip::ZipArchive::new(file)
-        .map_err(|e| errors.invalid(format!("not a valid zip archive: {e}")))?;
-    let entries = read_entries(&mut archive, archive_len, errors)?;
-    Ok((archive, entries))
+/// RECORD's hashes for the members of an opened wheel (for unpacking it whole).
+pub(super) fn record_digests(
+    archive: &mut Archive,
+    entries: &[Entry],
+    filename: &WheelFilename,
+    errors: &Errors,
+) -> Result<Digests, InstallError> {
+    let dist_info = find_dist_info(entries.iter().map(|e| e.name.as_str()), filename)
+        .map_err(|m| errors.invalid(m))?;
+    let record_name = format!("{dist_info}/RECORD");
+    let record = read_member(archive, entries, &record_name, None, errors)?
+        .ok_or_else(|| errors.invalid(format!("{record_name} is missing")))?;
+    let rows = record::parse(&String::from_utf8_lossy(&record)).map_err(|m| errors.invalid(m))?;
+    Digests::from_record(&rows, entries, &dist_info).map_err(|m| errors.invalid(m))
 }
 
 /// Installs from `source`, whose regular files are `entries` in archive order.
@@ -244,53 +290,6 @@ pub(super) fn venv_python<'v>(venv: &'v Venv, errors: &Errors) -> Result<&'v str
         .ok_or_else(|| errors.invalid("the venv path is not valid UTF-8"))
 }
 
-/// Phase 1a: the central directory, every name checked; directories dropped (pip creates
-/// directories only for the files in them).
-pub(super) fn read_entries(
-    archive: &mut Archive,
-    archive_len: u64,
-    errors: &Errors,
-) -> Result<Vec<Entry>, InstallError> {
-    if archive.has_duplicate_names() {
-        return Err(errors.invalid("the archive names a file more than once"));
-    }
-    let mut entries = Vec::new();
-    let mut compressed_total: u64 = 0;
-    for index in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(index)
-            .map_err(|e| errors.invalid(format!("unreadable archive entry #{index}: {e}")))?;
-        let name = entry
-            .name()
-            .map_err(|e| {
-                errors.invalid(format!("archive entry #{index} has an invalid name: {e}"))
-            })?
-            .into_owned();
-        member_components(&name).map_err(|m| errors.invalid(m))?;
-        compressed_total = compressed_total.saturating_add(entry.compressed_size());
-        if name.ends_with('/') {
-            continue;
-        }
-        // pip's `zip_item_is_executable`: a regular file (S_IFREG) with any x bit. Symlink
-        // entries therefore become plain, non-executable files holding the link text.
-        let mode = entry.external_attributes() >> 16;
-        let executable = mode & 0o170000 == 0o100000 && mode & 0o111 != 0;
-        entries.push(Entry {
-            index,
-            name,
-            executable,
-            size: entry.size(),
-        });
-    }
-    // Entries sharing compressed data (the classic zip bomb) add up to more than the file.
-    if compressed_total > archive_len {
-        return Err(
-            errors.invalid("archive entries overlap (their compressed data exceeds the file size)")
-        );
-    }
-    Ok(entries)
-}
-
 /// Phase 1b: the metadata, every destination and every launcher, checked.
 fn plan(
     venv: &Venv,
@@ -301,23 +300,24 @@ fn plan(
 ) -> Result<Plan, InstallError> {
     let dist_info = find_dist_info(entries.iter().map(|e| e.name.as_str()), filename)
         .map_err(|m| errors.invalid(m))?;
-    let mut read_member = |name: &str| -> Result<Option<String>, InstallError> {
-        let Some(entry) = entries.iter().find(|e| e.name == name) else {
-            return Ok(None);
-        };
-        let bytes = source
-            .read(entry.index, &entry.name, entry.size)
-            .map_err(|e| errors.invalid(format!("cannot read {name}: {e}")))?;
-        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    // RECORD first (it cannot hold its own hash), then every other member read or written is
+    // checked against it.
+    let record_name = format!("{dist_info}/RECORD");
+    let record_text = read_member(source, entries, &record_name, None, errors)?
+        .ok_or_else(|| errors.invalid(format!("{record_name} is missing")))?;
+    let old_rows =
+        record::parse(&String::from_utf8_lossy(&record_text)).map_err(|m| errors.invalid(m))?;
+    let digests =
+        Digests::from_record(&old_rows, entries, &dist_info).map_err(|m| errors.invalid(m))?;
+    let mut read_text = |name: &str| {
+        read_member(source, entries, name, digests.get(name), errors)
+            .map(|text| text.map(|t| String::from_utf8_lossy(&t).into_owned()))
     };
-    let wheel_text = read_member(&format!("{dist_info}/WHEEL"))?
+    let wheel_text = read_text(&format!("{dist_info}/WHEEL"))?
         .ok_or_else(|| errors.invalid(format!("{dist_info}/WHEEL is missing")))?;
     let root_is_purelib = parse_wheel_file(&wheel_text)
         .map_err(|m| errors.invalid(format!("{dist_info}/WHEEL: {m}")))?;
-    let record_text = read_member(&format!("{dist_info}/RECORD"))?
-        .ok_or_else(|| errors.invalid(format!("{dist_info}/RECORD is missing")))?;
-    let old_rows = record::parse(&record_text).map_err(|m| errors.invalid(m))?;
-    let entry_points = match read_member(&format!("{dist_info}/entry_points.txt"))? {
+    let entry_points = match read_text(&format!("{dist_info}/entry_points.txt"))? {
         Some(text) => scripts::parse_entry_points(&text).map_err(|m| errors.invalid(m))?,
         None => EntryPoints::default(),
     };
@@ -360,10 +360,33 @@ fn plan(
             (join(&lib_dir, &components), Kind::Root)
         };
         if kind == Kind::Script && entry_points.is_wrapper(components[components.len() - 1]) {
+            // Not installed, but still checked: the wheel is accepted whole or not at all.
+            read_member(
+                source,
+                entries,
+                &entry.name,
+                digests.get(&entry.name),
+                errors,
+            )?;
             continue;
         }
         check_destination(venv, &dest)
             .map_err(|m| errors.invalid(format!("{}: {m}", entry.name)))?;
+        // A file that would replace one already there (a namespace `__init__.py` another
+        // package ships too) is checked now, and written after every new file: a mismatch
+        // found while writing then finds only files this install created, which it can take
+        // back, and no other package's file replaced.
+        let replaces = kind != Kind::DistInfo && fs_err::symlink_metadata(&dest).is_ok();
+        if replaces {
+            source
+                .verify(
+                    entry.index,
+                    &entry.name,
+                    entry.size,
+                    digests.get(&entry.name),
+                )
+                .map_err(|e| errors.extract(&entry.name, e))?;
+        }
         members.push(Member {
             index: entry.index,
             name: entry.name.clone(),
@@ -371,6 +394,7 @@ fn plan(
             kind,
             executable: entry.executable,
             size: entry.size,
+            replaces,
         });
     }
     let launchers =
@@ -379,9 +403,27 @@ fn plan(
         dist_info,
         lib_dir,
         old_rows,
+        digests,
         members,
         launchers,
     })
+}
+
+/// Reads the member `name` whole, checked against `expected`; `None` if the wheel has none.
+fn read_member(
+    source: &mut dyn Source,
+    entries: &[Entry],
+    name: &str,
+    expected: Option<&Expected>,
+    errors: &Errors,
+) -> Result<Option<Vec<u8>>, InstallError> {
+    let Some(entry) = entries.iter().find(|e| e.name == name) else {
+        return Ok(None);
+    };
+    source
+        .read(entry.index, &entry.name, entry.size, expected)
+        .map(Some)
+        .map_err(|e| errors.extract(name, e))
 }
 
 /// Phase 2: every file outside the `.dist-info`, in pip's order, then the launchers. Each
@@ -396,14 +438,25 @@ fn write_files(
     created: &mut Vec<Created>,
 ) -> Result<Written, InstallError> {
     let mut written = Written::default();
-    for kind in [Kind::Root, Kind::Data, Kind::Script] {
-        for member in plan.members.iter().filter(|m| m.kind == kind) {
+    // New files first, then those replacing a file (checked in phase 1). Both groups keep
+    // pip's order, and two members with one destination fall in the same group.
+    let order = [false, true]
+        .into_iter()
+        .flat_map(|replaces| [Kind::Root, Kind::Data, Kind::Script].map(|kind| (replaces, kind)));
+    for (replaces, kind) in order {
+        let members = plan.members.iter();
+        for member in members.filter(|m| m.kind == kind && m.replaces == replaces) {
             let record_path = paths::record_path(&member.dest, &plan.lib_dir);
             let new = if kind == Kind::Script {
                 let new = fs_err::symlink_metadata(&member.dest).is_err();
                 let content = source
-                    .read(member.index, &member.name, member.size)
-                    .map_err(|e| errors.invalid(format!("cannot read {}: {e}", member.name)))?;
+                    .read(
+                        member.index,
+                        &member.name,
+                        member.size,
+                        plan.digests.get(&member.name),
+                    )
+                    .map_err(|e| errors.extract(&member.name, e))?;
                 let fixed = scripts::fix_shebang(&content, python);
                 let content = fixed.as_deref().unwrap_or(&content);
                 fsutil::write_bytes(&member.dest, member.mode(), content)
@@ -420,6 +473,7 @@ fn write_files(
                         &member.name,
                         member.mode(),
                         member.size,
+                        plan.digests.get(&member.name),
                         &member.dest,
                     )
                     .map_err(|e| errors.extract(&member.name, e))?
@@ -520,6 +574,7 @@ fn write_dist_info(
                     &member.name,
                     member.mode(),
                     member.size,
+                    plan.digests.get(&member.name),
                     &staged(&member.dest),
                 )
                 .map_err(|e| errors.extract(&member.name, e))?;
@@ -714,80 +769,4 @@ fn record_rows(old_rows: &[Vec<String>], written: Written, record_path: &str) ->
     });
     rows.sort();
     rows
-}
-
-pub(super) enum Extract {
-    Io(io::Error),
-    Archive(String),
-}
-
-/// Reads a whole member into memory (small files: metadata, scripts).
-fn read_entry(archive: &mut Archive, index: usize, size: u64) -> Result<Vec<u8>, String> {
-    let entry = archive.by_index(index).map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
-    bounded(entry, size)
-        .read_to_end(&mut out)
-        .map_err(|e| e.to_string())?;
-    Ok(out)
-}
-
-/// Streams a member to its destination. Reading to the end makes the zip crate check the CRC.
-pub(super) fn extract(
-    archive: &mut Archive,
-    index: usize,
-    mode: Mode,
-    size: u64,
-    dest: &Path,
-) -> Result<(), Extract> {
-    let entry = archive
-        .by_index(index)
-        .map_err(|e| Extract::Archive(e.to_string()))?;
-    let mut reader = bounded(entry, size);
-    let mut archive_error = None;
-    let result = fsutil::write_atomic(dest, mode, |file| {
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => return Ok(()),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    archive_error = Some(e.to_string());
-                    return Err(io::Error::other("archive read failed"));
-                }
-            };
-            io::Write::write_all(file, &buf[..n])?;
-        }
-    });
-    match (result, archive_error) {
-        (_, Some(message)) => Err(Extract::Archive(message)),
-        (Err(e), None) => Err(Extract::Io(e)),
-        (Ok(()), None) => Ok(()),
-    }
-}
-
-/// A reader that fails if the member decompresses to more than its declared size: the bound
-/// on what a crafted archive can make verse write.
-pub(super) fn bounded(reader: impl Read, size: u64) -> impl Read {
-    struct Bounded<R> {
-        inner: R,
-        left: u64,
-    }
-    impl<R: Read> Read for Bounded<R> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.inner.read(buf)?;
-            if n as u64 > self.left {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "member is larger than its declared size",
-                ));
-            }
-            self.left -= n as u64;
-            Ok(n)
-        }
-    }
-    Bounded {
-        inner: reader,
-        left: size,
-    }
 }

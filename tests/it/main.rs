@@ -9,6 +9,7 @@ mod airgap;
 mod build;
 mod check;
 mod faults;
+mod hostile;
 mod install;
 mod interrupt;
 mod kit;

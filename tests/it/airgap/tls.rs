@@ -179,3 +179,66 @@ fn client_certificate_from_the_source_setting() {
         .success()
         .installed_count(1);
 }
+
+/// A certificate failure is reported at once: no retries (they would get the same answer,
+/// seconds later). The server counts the TLS connections it is offered.
+#[test]
+fn an_untrusted_certificate_is_not_retried() {
+    let context = TestContext::new();
+    let (_, certs) = setup(&context, "https://corp.invalid/simple");
+    let script = r#"
+import socket, ssl, sys
+certs, log = sys.argv[1], sys.argv[2]
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(certs + "/server.pem", certs + "/server.key")
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(16)
+print(listener.getsockname()[1], flush=True)
+while True:
+    conn, _ = listener.accept()
+    with open(log, "a") as f:
+        f.write("connection\n")
+    try:
+        context.wrap_socket(conn, server_side=True).close()
+    except (ssl.SSLError, OSError):
+        conn.close()
+"#;
+    let log = context.root().join("connections.log");
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .arg(&certs)
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting the TLS server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("reading the port");
+    let port: u16 = line.trim().parse().expect("the server printed its port");
+    let remap = format!("corp=https://127.0.0.1:{port}/simple");
+
+    let started = std::time::Instant::now();
+    let output = context
+        .verse()
+        .args(["install", "--source-url", &remap])
+        .env("VERSE_HTTP_RETRIES", "3")
+        .run();
+    let elapsed = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+
+    output.failure().error_has("certificate");
+    let connections = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .count();
+    assert_eq!(connections, 1, "one TLS handshake, no retries");
+    // Three retries would have slept 0.25 + 0.5 + 1 s.
+    assert!(
+        elapsed < std::time::Duration::from_millis(1500),
+        "{elapsed:?}"
+    );
+}

@@ -81,7 +81,7 @@ fn a_cache_on_another_filesystem_falls_back_to_copying() {
         1
     );
     assert_eq!(context.installed(), vec!["alpha==1.0.0"]);
-    assert!(shm.path().join("unpacked-v1/sha256").is_dir());
+    assert!(shm.path().join("unpacked-v2/sha256").is_dir());
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn concurrent_installs_share_one_cold_cache() {
         assert_eq!(installed_in(venv), vec!["alpha==1.0.0", "beta==2.0.0"]);
     }
     // One tree per wheel, and no staging directory left behind.
-    let trees = std::fs::read_dir(context.cache_dir().join("unpacked-v1/sha256")).unwrap();
+    let trees = std::fs::read_dir(context.cache_dir().join("unpacked-v2/sha256")).unwrap();
     assert_eq!(trees.count(), 2);
     let leftovers: Vec<_> = std::fs::read_dir(context.cache_dir().join("tmp"))
         .unwrap()

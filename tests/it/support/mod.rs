@@ -10,6 +10,7 @@
 pub mod context;
 pub mod index;
 pub mod project;
+pub mod rawzip;
 pub mod source_tree;
 pub mod wheel;
 
@@ -19,4 +20,4 @@ pub use context::{
 pub use index::{dead_url, Fault, IndexServer, Request, PEP691_JSON};
 pub use project::{Dep, LockFormat, Locked, Lockfile, Project, Pyproject, Style};
 pub use source_tree::{git, git_repo, SourceTree};
-pub use wheel::{record_hash, sdist, sha256_hex, DistFile, Record, WheelBuilder};
+pub use wheel::{record_hash, sdist, sha256_hex, write_dist_file, DistFile, Record, WheelBuilder};

@@ -224,6 +224,11 @@ impl WheelBuilder {
         self
     }
 
+    /// The version as given.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
     /// The escaped distribution name used in file and directory names (`demo_pkg`).
     pub fn dist_name(&self) -> String {
         escape(&self.name)
