@@ -52,6 +52,80 @@ pub enum Command {
     /// Verify an installed venv against the lock: missing, extra and wrong-version packages,
     /// and files changed since install (every RECORD hash). Exit 0 only when clean.
     Check(CheckArgs),
+    /// Write the lock's selection as requirements.txt (the same text as poetry-plugin-export
+    /// for the same flags) or pylock.toml (PEP 751). Only `main` unless groups are named.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
+    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
+    pub project: PathBuf,
+
+    /// The format to write.
+    #[arg(
+        short = 'f',
+        long,
+        value_name = "FORMAT",
+        env = "VERSE_EXPORT_FORMAT",
+        default_value = "requirements.txt",
+        value_parser = clap::builder::PossibleValuesParser::new(["requirements.txt", "pylock.toml"])
+    )]
+    pub format: String,
+
+    /// Write to FILE instead of stdout (a pylock file must be named pylock.toml or
+    /// pylock.NAME.toml).
+    #[arg(short = 'o', long, value_name = "FILE", env = "VERSE_OUTPUT")]
+    pub output: Option<PathBuf>,
+
+    /// Export only these groups (comma-separated or repeated).
+    #[arg(long, value_name = "GROUPS", value_delimiter = ',', env = "VERSE_ONLY")]
+    pub only: Vec<String>,
+
+    /// Also export these groups, optional or not (only `main` is exported by default, as with
+    /// `poetry export`).
+    #[arg(long, value_name = "GROUPS", value_delimiter = ',', env = "VERSE_WITH")]
+    pub with: Vec<String>,
+
+    /// Leave out these groups.
+    #[arg(
+        long,
+        value_name = "GROUPS",
+        value_delimiter = ',',
+        env = "VERSE_WITHOUT"
+    )]
+    pub without: Vec<String>,
+
+    /// Export every group, optional ones included.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALL_GROUPS", conflicts_with_all = ["only", "with", "without"])]
+    pub all_groups: bool,
+
+    /// Export these extras of the project (comma-separated or repeated).
+    #[arg(
+        short = 'E',
+        long,
+        value_name = "EXTRAS",
+        value_delimiter = ',',
+        env = "VERSE_EXTRAS"
+    )]
+    pub extras: Vec<String>,
+
+    /// Export every extra of the project.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALL_EXTRAS", conflicts_with = "extras")]
+    pub all_extras: bool,
+
+    /// Leave out the `--hash` lines (requirements.txt).
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_WITHOUT_HASHES")]
+    pub without_hashes: bool,
+
+    /// Leave out the `--index-url`/`--extra-index-url` lines (requirements.txt).
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_WITHOUT_URLS")]
+    pub without_urls: bool,
+
+    /// Export even if poetry.lock does not match pyproject.toml.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
+    pub allow_stale_lock: bool,
 }
 
 #[derive(Debug, Args)]

@@ -30,6 +30,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod fetch;
 pub mod http;
 pub mod install;

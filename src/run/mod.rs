@@ -3,6 +3,7 @@
 
 mod check;
 mod download;
+mod export;
 mod install;
 mod venv_lock;
 
@@ -28,6 +29,7 @@ pub fn main() -> ExitCode {
             install::install_command(&args, &printer).map(|()| ExitCode::SUCCESS)
         }
         Command::Check(args) => check::check_command(&args, &printer),
+        Command::Export(args) => export::export_command(&args, &printer).map(|()| ExitCode::SUCCESS),
         Command::Download(args) => {
             download::download_command(&args, &printer).map(|()| ExitCode::SUCCESS)
         }
