@@ -126,6 +126,11 @@ pub struct ExportArgs {
     /// Export even if poetry.lock does not match pyproject.toml.
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
     pub allow_stale_lock: bool,
+
+    /// Where the wheels' URLs are looked up for pylock.toml (the lock records only file
+    /// names); requirements.txt needs no index.
+    #[command(flatten)]
+    pub sources: SourceArgs,
 }
 
 #[derive(Debug, Args)]

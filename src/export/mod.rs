@@ -9,6 +9,7 @@
 //! export. Writing the file is `run::export`'s job.
 
 pub mod marker;
+pub mod pylock;
 
 use std::collections::BTreeSet;
 
@@ -46,6 +47,8 @@ pub enum ExportError {
     },
     #[error("pyproject.toml: the Python constraint `{constraint}` is not valid: {message}")]
     BadPython { constraint: String, message: String },
+    #[error("cannot write the TOML document: {0}")]
+    Toml(String),
     #[error("poetry.lock: the marker of {package} in group {group}: {source}")]
     BadMarker {
         package: String,
