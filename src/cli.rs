@@ -173,6 +173,11 @@ pub struct InstallArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
 
+    /// Install from this pylock.toml (PEP 751) instead of poetry.lock [default: poetry.lock,
+    /// else <project>/pylock.toml when the project has no poetry.lock].
+    #[arg(long, value_name = "FILE", env = "VERSE_LOCK")]
+    pub lock: Option<PathBuf>,
+
     /// Show what would be installed, from where, and why each other package is skipped;
     /// change nothing.
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_DRY_RUN")]

@@ -31,7 +31,11 @@ pub enum Marker {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Atom {
     /// `python_version` or `python_full_version` compared with a version.
-    Python { full: bool, op: String, value: String },
+    Python {
+        full: bool,
+        op: String,
+        value: String,
+    },
     /// Any other `name op "value"` (or `"value" op name` when `swapped`).
     Text {
         name: String,
@@ -410,9 +414,9 @@ fn merge_python(a: &Atom, b: &Atom, full: bool, how: Merge) -> Option<Marker> {
             } else if let Some(atom) = united.simple_atom(false) {
                 Some(Marker::Single(atom))
             } else {
-                united.two_sided().map(|(lo, hi)| {
-                    Marker::Multi(vec![Marker::Single(lo), Marker::Single(hi)])
-                })
+                united
+                    .two_sided()
+                    .map(|(lo, hi)| Marker::Multi(vec![Marker::Single(lo), Marker::Single(hi)]))
             }
         }
     }
@@ -457,9 +461,7 @@ impl PartialEq for TextSet {
             a.len() == b.len() && a.iter().all(|x| b.contains(x))
         };
         match (self, other) {
-            (TextSet::In(a), TextSet::In(b)) | (TextSet::NotIn(a), TextSet::NotIn(b)) => {
-                same(a, b)
-            }
+            (TextSet::In(a), TextSet::In(b)) | (TextSet::NotIn(a), TextSet::NotIn(b)) => same(a, b),
             _ => false,
         }
     }
@@ -772,30 +774,31 @@ fn multi_of(markers: Vec<Marker>) -> Marker {
                 continue;
             }
             let mut done = false;
-            for i in 0..new.len() {
-                let mark = &new[i];
+            for slot in new.iter_mut() {
+                let mark = &*slot;
                 let (is_union, simplified) = match (mark, marker) {
                     (Marker::Union(_), _) => (true, intersect_simplify(mark, marker)),
                     (_, Marker::Union(_)) => (true, intersect_simplify(marker, mark)),
                     _ => (false, None),
                 };
                 if let Some(s) = simplified {
-                    new[i] = s;
+                    *slot = s;
                     done = true;
                     break;
                 }
                 if !is_union {
                     if let Marker::Single(a) = mark {
                         let merged = match marker {
-                            Marker::Single(b) => merge(a, b, Merge::And)
-                                .unwrap_or_else(|| Marker::Multi(vec![mark.clone(), marker.clone()])),
+                            Marker::Single(b) => merge(a, b, Merge::And).unwrap_or_else(|| {
+                                Marker::Multi(vec![mark.clone(), marker.clone()])
+                            }),
                             _ => marker.intersect(mark),
                         };
                         if merged.is_empty() {
                             return Marker::Empty;
                         }
                         if matches!(merged, Marker::Single(_)) {
-                            new[i] = merged;
+                            *slot = merged;
                             done = true;
                             break;
                         }
@@ -830,23 +833,24 @@ fn union_of(markers: Vec<Marker>) -> Marker {
                 continue;
             }
             let mut done = false;
-            for i in 0..new.len() {
-                let mark = &new[i];
+            for slot in new.iter_mut() {
+                let mark = &*slot;
                 let (is_multi, simplified) = match (mark, marker) {
                     (Marker::Multi(_), _) => (true, union_simplify(mark, marker)),
                     (_, Marker::Multi(_)) => (true, union_simplify(marker, mark)),
                     _ => (false, None),
                 };
                 if let Some(s) = simplified {
-                    new[i] = s;
+                    *slot = s;
                     done = true;
                     break;
                 }
                 if !is_multi {
                     if let Marker::Single(a) = mark {
                         let merged = match marker {
-                            Marker::Single(b) => merge(a, b, Merge::Or)
-                                .unwrap_or_else(|| Marker::Union(vec![mark.clone(), marker.clone()])),
+                            Marker::Single(b) => merge(a, b, Merge::Or).unwrap_or_else(|| {
+                                Marker::Union(vec![mark.clone(), marker.clone()])
+                            }),
                             _ => marker.union(mark),
                         };
                         if merged.is_any() {
@@ -855,7 +859,7 @@ fn union_of(markers: Vec<Marker>) -> Marker {
                         let small_multi =
                             matches!(merged, Marker::Multi(_)) && merged.complexity() <= (2, 2);
                         if matches!(merged, Marker::Single(_)) || small_multi {
-                            new[i] = merged;
+                            *slot = merged;
                             done = true;
                             break;
                         }
@@ -915,14 +919,25 @@ fn union_simplify(this: &Marker, other: &Marker) -> Option<Marker> {
         if !ours.iter().any(|m| theirs.contains(m)) {
             return None;
         }
-        let unique: Vec<Marker> = ours.iter().filter(|m| !theirs.contains(m)).cloned().collect();
-        let other_unique: Vec<Marker> =
-            theirs.iter().filter(|m| !ours.contains(m)).cloned().collect();
+        let unique: Vec<Marker> = ours
+            .iter()
+            .filter(|m| !theirs.contains(m))
+            .cloned()
+            .collect();
+        let other_unique: Vec<Marker> = theirs
+            .iter()
+            .filter(|m| !ours.contains(m))
+            .cloned()
+            .collect();
         let unique_union = multi(&unique).union(&multi(&other_unique));
         let small = matches!(unique_union, Marker::Single(_) | Marker::Any)
             || (matches!(unique_union, Marker::Multi(_)) && unique_union.complexity() <= (2, 2));
         if small {
-            let common: Vec<Marker> = ours.iter().filter(|m| theirs.contains(m)).cloned().collect();
+            let common: Vec<Marker> = ours
+                .iter()
+                .filter(|m| theirs.contains(m))
+                .cloned()
+                .collect();
             return Some(unique_union.intersect(&multi(&common)));
         }
     }
@@ -954,15 +969,26 @@ fn intersect_simplify(this: &Marker, other: &Marker) -> Option<Marker> {
         if !ours.iter().any(|m| theirs.contains(m)) {
             return None;
         }
-        let unique: Vec<Marker> = ours.iter().filter(|m| !theirs.contains(m)).cloned().collect();
-        let other_unique: Vec<Marker> =
-            theirs.iter().filter(|m| !ours.contains(m)).cloned().collect();
+        let unique: Vec<Marker> = ours
+            .iter()
+            .filter(|m| !theirs.contains(m))
+            .cloned()
+            .collect();
+        let other_unique: Vec<Marker> = theirs
+            .iter()
+            .filter(|m| !ours.contains(m))
+            .cloned()
+            .collect();
         let unique_intersection = union_plain(&unique).intersect(&union_plain(&other_unique));
         let small = matches!(unique_intersection, Marker::Single(_) | Marker::Empty)
             || (matches!(unique_intersection, Marker::Union(_))
                 && unique_intersection.complexity() <= (2, 2));
         if small {
-            let common: Vec<Marker> = ours.iter().filter(|m| theirs.contains(m)).cloned().collect();
+            let common: Vec<Marker> = ours
+                .iter()
+                .filter(|m| theirs.contains(m))
+                .cloned()
+                .collect();
             return Some(unique_intersection.union(&union_plain(&common)));
         }
     }
@@ -1011,12 +1037,7 @@ fn cnf(marker: &Marker) -> Marker {
                     other => vec![other],
                 })
                 .collect();
-            multi_of(
-                unique_product(&lists)
-                    .into_iter()
-                    .map(union_of)
-                    .collect(),
-            )
+            multi_of(unique_product(&lists).into_iter().map(union_of).collect())
         }
         Marker::Multi(items) => multi_of(items.iter().map(cnf).collect()),
         _ => marker.clone(),
@@ -1033,12 +1054,7 @@ fn dnf(marker: &Marker) -> Marker {
                     other => vec![other],
                 })
                 .collect();
-            union_of(
-                unique_product(&lists)
-                    .into_iter()
-                    .map(multi_of)
-                    .collect(),
-            )
+            union_of(unique_product(&lists).into_iter().map(multi_of).collect())
         }
         Marker::Union(items) => union_of(items.iter().map(dnf).collect()),
         _ => marker.clone(),
@@ -1060,7 +1076,10 @@ fn unwrap_single(mut m: Marker) -> Marker {
 fn least_complex(candidates: Vec<Marker>) -> Marker {
     let mut best: Option<Marker> = None;
     for c in candidates {
-        if best.as_ref().is_none_or(|b| c.complexity() < b.complexity()) {
+        if best
+            .as_ref()
+            .is_none_or(|b| c.complexity() < b.complexity())
+        {
             best = Some(c);
         }
     }
@@ -1203,7 +1222,13 @@ impl Parser {
         }
         Ok(groups
             .into_iter()
-            .map(|g| if g.len() == 1 { g[0].clone() } else { multi(&g) })
+            .map(|g| {
+                if g.len() == 1 {
+                    g[0].clone()
+                } else {
+                    multi(&g)
+                }
+            })
             .collect())
     }
 
@@ -1217,7 +1242,11 @@ impl Parser {
         let Some(Token::Op(op)) = op else {
             return Err("expected a comparison operator".into());
         };
-        let op = if op == "===" { op } else { op.replace("===", "==") };
+        let op = if op == "===" {
+            op
+        } else {
+            op.replace("===", "==")
+        };
         let (name, value, swapped) = match (left, right) {
             (Some(Token::Name(n)), Some(Token::Str(v))) => (n, v, false),
             (Some(Token::Str(v)), Some(Token::Name(n))) => (n, v, true),
@@ -1267,11 +1296,15 @@ mod tests {
     fn python_ranges_collapse_to_one_minor() {
         let project = m(r#"python_version >= "3.9" and python_version < "4.0""#);
         assert_eq!(
-            project.intersect(&m(r#"python_version < "3.10""#)).to_string(),
+            project
+                .intersect(&m(r#"python_version < "3.10""#))
+                .to_string(),
             r#"python_version == "3.9""#
         );
         assert_eq!(
-            project.intersect(&m(r#"python_version >= "3.10""#)).to_string(),
+            project
+                .intersect(&m(r#"python_version >= "3.10""#))
+                .to_string(),
             r#"python_version >= "3.10" and python_version < "4.0""#
         );
     }

@@ -34,10 +34,9 @@ pub fn export_command(args: &ExportArgs, printer: &Printer) -> Result<(), Error>
     };
     let text = if args.format == "pylock.toml" {
         let urls = wheel_urls(args, printer, &project, &lock, &options)?;
-        let written = export::pylock::write(&project, &lock, &options, &|file| {
-            urls.get(file).cloned()
-        })
-        .map_err(export_error)?;
+        let written =
+            export::pylock::write(&project, &lock, &options, &|file| urls.get(file).cloned())
+                .map_err(export_error)?;
         if !written.without_wheels.is_empty() {
             printer.warn(format!(
                 "left out of pylock.toml, having no wheel in the lock (sdists and direct references are not exported): {}",
@@ -123,9 +122,9 @@ fn wheel_urls(
                 printer.detail(format!("{file}: {}", located.url));
                 urls.insert(file.clone(), located.url.to_string());
             }
-            Err(e) => errors.push(
-                Error::failure(format!("cannot find the URL of {file}")).with_source(e),
-            ),
+            Err(e) => {
+                errors.push(Error::failure(format!("cannot find the URL of {file}")).with_source(e))
+            }
         }
     }
     match super::install::combine(errors) {

@@ -21,7 +21,12 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let started = Instant::now();
     let project_dir = absolute(&args.project);
 
-    let (project, lock) = read_project(&project_dir, args.allow_stale_lock, printer)?;
+    let (project, lock) = super::input::read_install_input(
+        &project_dir,
+        args.lock.as_deref(),
+        args.allow_stale_lock,
+        printer,
+    )?;
 
     let venv_dir = venv_dir(args.venv.as_deref(), &project_dir);
     let venv_exists = venv_dir.join("pyvenv.cfg").is_file();

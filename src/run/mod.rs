@@ -4,6 +4,7 @@
 mod check;
 mod download;
 mod export;
+mod input;
 mod install;
 mod venv_lock;
 
@@ -29,7 +30,9 @@ pub fn main() -> ExitCode {
             install::install_command(&args, &printer).map(|()| ExitCode::SUCCESS)
         }
         Command::Check(args) => check::check_command(&args, &printer),
-        Command::Export(args) => export::export_command(&args, &printer).map(|()| ExitCode::SUCCESS),
+        Command::Export(args) => {
+            export::export_command(&args, &printer).map(|()| ExitCode::SUCCESS)
+        }
         Command::Download(args) => {
             download::download_command(&args, &printer).map(|()| ExitCode::SUCCESS)
         }
