@@ -183,6 +183,11 @@ pub struct InstallArgs {
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_DRY_RUN")]
     pub dry_run: bool,
 
+    /// Print what was done (or, with --dry-run, what would be done) as JSON on stdout (schema
+    /// `verse.install/1` in README, "JSON output"); logs stay on stderr.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_JSON")]
+    pub json: bool,
+
     /// Also remove installed packages that the selection does not include (by their RECORD;
     /// the venv's own pip and the project itself are kept).
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_SYNC")]
@@ -358,6 +363,11 @@ pub struct DownloadArgs {
         value_parser = clap::value_parser!(u16).range(1..=256)
     )]
     pub concurrent_downloads: u16,
+
+    /// Print the files as JSON on stdout (schema `verse.download/1` in README, "JSON
+    /// output"); logs stay on stderr.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_JSON")]
+    pub json: bool,
 }
 
 /// Which groups and extras to install; Poetry's flags, Poetry's meaning.

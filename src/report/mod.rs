@@ -3,6 +3,7 @@
 //! errors rendered as `error:` / `Caused by:` / `hint:`. Results go to stdout (the dry-run
 //! plan), everything else to stderr, so `verse ... > plan.txt` captures only the plan.
 
+pub mod json;
 mod progress;
 
 use std::io::{IsTerminal, Write};

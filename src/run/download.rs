@@ -74,6 +74,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
     // Resume: a file already in the folder is kept if it matches the lock.
     let mut present = 0usize;
     let mut known: BTreeMap<String, String> = BTreeMap::new();
+    let mut present_files = std::collections::BTreeSet::new();
     let mut to_fetch = Vec::new();
     for item in &wanted {
         let path = dest.join(&item.file);
@@ -81,6 +82,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
             match hash_file(&path, item.hash.algorithm) {
                 Ok(actual) if actual == item.hash => {
                     present += 1;
+                    present_files.insert(item.file.clone());
                     printer.detail(format!("{}: already present, verified", item.file));
                     if item.hash.algorithm == HashAlgorithm::Sha256 {
                         known.insert(item.file.clone(), item.hash.hex.clone());
@@ -168,7 +170,48 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
         "Install from it with: verse install --offline --find-links {}",
         dest.display()
     ));
+    if args.json {
+        let report = download_report(&dest, &wanted, &present_files, &skipped_lines, started);
+        printer.result(&super::install::render_json(&report)?);
+    }
     Ok(())
+}
+
+fn download_report(
+    dest: &Path,
+    wanted: &[Wanted],
+    present: &std::collections::BTreeSet<String>,
+    skipped: &[String],
+    started: Instant,
+) -> crate::report::json::DownloadReport {
+    use crate::report::json::{seconds, DownloadEntry, DownloadReport, DownloadTimings};
+    let mut files: Vec<DownloadEntry> = wanted
+        .iter()
+        .map(|w| DownloadEntry {
+            name: w.package.name.to_string(),
+            version: w.package.pretty_version.clone(),
+            file: w.file.clone(),
+            sha256: (w.hash.algorithm == HashAlgorithm::Sha256).then(|| w.hash.hex.clone()),
+            action: if present.contains(&w.file) {
+                "present"
+            } else {
+                "downloaded"
+            },
+            size: dest.join(&w.file).metadata().ok().map(|m| m.len()),
+        })
+        .collect();
+    files.sort_by(|a, b| a.file.cmp(&b.file));
+    files.dedup_by(|a, b| a.file == b.file);
+    DownloadReport {
+        schema: crate::report::json::DOWNLOAD_SCHEMA,
+        dest: dest.display().to_string(),
+        files,
+        skipped: skipped.to_vec(),
+        index: dest.join("simple").display().to_string(),
+        timings: DownloadTimings {
+            total_seconds: seconds(started.elapsed()),
+        },
+    }
 }
 
 /// The files `install` would fetch for each target the flags describe.

@@ -66,6 +66,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         let class_input = Error::input("cannot plan the install").with_source(e);
         class_input.with_optional_hint(hint)
     })?;
+    let planned = started.elapsed();
     for warning in &plan.warnings {
         printer.warn(warning);
     }
@@ -109,7 +110,21 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         .collect();
 
     let Some(cache) = cache else {
-        printer.result(&describe_plan(&plan, &target, &venv_dir, &installed, args));
+        let text = if args.json {
+            let timings = json_timings(planned, None, None, started);
+            let report = super::json::install_report(
+                &plan,
+                &target,
+                &venv_dir,
+                args.sources.index_url.as_deref(),
+                super::json::Outcome::DryRun(&installed),
+                timings,
+            );
+            render_json(&report)?
+        } else {
+            describe_plan(&plan, &target, &venv_dir, &installed, args)
+        };
+        printer.result(&text);
         return Ok(());
     };
 
@@ -124,6 +139,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     }
 
     let fetched = fetch_all(args, printer, &cache, &project, &target, &work)?;
+    let fetched_at = started.elapsed();
 
     let venv = if venv_exists {
         venv::open(&venv_dir, &target).map_err(venv_error)?
@@ -170,7 +186,42 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     drop(cache);
     summary.elapsed = started.elapsed();
     printer.summary(&summary);
+    if args.json {
+        let timings = json_timings(planned, Some(fetched_at), Some(summary.elapsed), started);
+        let report = super::json::install_report(
+            &plan,
+            &target,
+            &venv_dir,
+            args.sources.index_url.as_deref(),
+            super::json::Outcome::Done(&summary),
+            timings,
+        );
+        printer.result(&render_json(&report)?);
+    }
     Ok(())
+}
+
+/// Phase durations from the marks taken along the way (each mark is time since start).
+fn json_timings(
+    planned: std::time::Duration,
+    fetched: Option<std::time::Duration>,
+    done: Option<std::time::Duration>,
+    started: Instant,
+) -> crate::report::json::Timings {
+    use crate::report::json::seconds;
+    let total = started.elapsed();
+    let fetched_at = fetched.unwrap_or(planned);
+    crate::report::json::Timings {
+        plan_seconds: seconds(planned),
+        fetch_seconds: seconds(fetched_at.saturating_sub(planned)),
+        install_seconds: seconds(done.unwrap_or(fetched_at).saturating_sub(fetched_at)),
+        total_seconds: seconds(total),
+    }
+}
+
+pub(super) fn render_json<T: serde::Serialize>(document: &T) -> Result<String, Error> {
+    crate::report::json::render(document)
+        .map_err(|e| Error::failure("cannot write the JSON report").with_source(e))
 }
 
 /// Fetches every file the work needs, concurrently, before anything is installed; every

@@ -6,6 +6,7 @@ mod download;
 mod export;
 mod input;
 mod install;
+mod json;
 mod venv_lock;
 
 use std::process::ExitCode;

@@ -11,5 +11,6 @@ mod export;
 mod faults;
 mod install;
 mod interrupt;
+mod json;
 mod kit;
 mod sync;
