@@ -52,9 +52,36 @@ pub enum Command {
     /// Verify an installed venv against the lock: missing, extra and wrong-version packages,
     /// and files changed since install (every RECORD hash). Exit 0 only when clean.
     Check(CheckArgs),
+    /// Draw the dependency tree of what would be installed for the target interpreter: the
+    /// project's requirements in the selected groups, and under each what it pulls in here.
+    Tree(TreeArgs),
     /// Write the lock's selection as requirements.txt (the same text as poetry-plugin-export
     /// for the same flags) or pylock.toml (PEP 751). Only `main` unless groups are named.
     Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
+    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
+    pub project: PathBuf,
+
+    /// The virtualenv whose interpreter is the target [default: $VIRTUAL_ENV if set, else
+    /// <project>/.venv].
+    #[arg(long, value_name = "DIR", env = "VERSE_VENV")]
+    pub venv: Option<PathBuf>,
+
+    /// The interpreter to draw the tree for: a path, a command name, or a version like 3.11
+    /// [default: the venv's own interpreter if the venv exists, else python3 on PATH].
+    #[arg(long, value_name = "PATH|X.Y", env = "VERSE_PYTHON")]
+    pub python: Option<String>,
+
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+
+    /// Draw the tree even if poetry.lock does not match pyproject.toml.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
+    pub allow_stale_lock: bool,
 }
 
 #[derive(Debug, Args)]

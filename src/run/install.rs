@@ -30,7 +30,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
 
     let venv_dir = venv_dir(args.venv.as_deref(), &project_dir);
     let venv_exists = venv_dir.join("pyvenv.cfg").is_file();
-    let candidates = interpreters(args, &venv_dir, venv_exists)?;
+    let candidates = interpreters(args.python.as_deref(), &venv_dir, venv_exists)?;
     // The probe answer is cached beside the wheels (not with --no-cache).
     let cache_root = match (&args.cache_dir, args.no_cache) {
         (_, true) => None,
@@ -676,13 +676,13 @@ pub(super) fn venv_dir(venv: Option<&Path>, project_dir: &Path) -> PathBuf {
 /// The interpreters to try, best first: `--python` (a path, a command, or `X.Y`: every match
 /// on PATH, since the first may be a shim that cannot run that version), else the venv's own,
 /// else `python3` on PATH.
-fn interpreters(
-    args: &InstallArgs,
+pub(super) fn interpreters(
+    python: Option<&str>,
     venv_dir: &Path,
     venv_exists: bool,
 ) -> Result<Vec<PathBuf>, Error> {
-    let request = match (&args.python, venv_exists) {
-        (Some(request), _) => request.clone(),
+    let request = match (python, venv_exists) {
+        (Some(request), _) => request.to_string(),
         (None, true) => {
             return venv::interpreter(venv_dir).map(|p| vec![p]).ok_or_else(|| {
                 Error::input(format!(
@@ -712,7 +712,7 @@ fn interpreters(
 
 /// Probes the candidates in order; the first that works is the target. If none does, the
 /// first one's failure is the one to report.
-fn probe_first(
+pub(super) fn probe_first(
     candidates: &[PathBuf],
     cache_root: Option<&Path>,
     store: bool,

@@ -7,6 +7,7 @@ mod export;
 mod input;
 mod install;
 mod json;
+mod tree;
 mod venv_lock;
 
 use std::process::ExitCode;
@@ -31,6 +32,7 @@ pub fn main() -> ExitCode {
             install::install_command(&args, &printer).map(|()| ExitCode::SUCCESS)
         }
         Command::Check(args) => check::check_command(&args, &printer),
+        Command::Tree(args) => tree::tree_command(&args, &printer).map(|()| ExitCode::SUCCESS),
         Command::Export(args) => {
             export::export_command(&args, &printer).map(|()| ExitCode::SUCCESS)
         }

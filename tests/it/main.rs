@@ -14,3 +14,4 @@ mod interrupt;
 mod json;
 mod kit;
 mod sync;
+mod tree;
