@@ -7,10 +7,34 @@ use std::path::PathBuf;
 use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
+/// `verse -V`: the version with the commit it was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("VERSE_BUILD_COMMIT"),
+    " ",
+    env!("VERSE_BUILD_DATE"),
+    ")"
+);
+
+/// `verse --version`: also the target and the build profile.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit: ",
+    env!("VERSE_BUILD_COMMIT"),
+    " (",
+    env!("VERSE_BUILD_DATE"),
+    ")\ntarget: ",
+    env!("VERSE_BUILD_TARGET"),
+    "\nprofile: ",
+    env!("VERSE_BUILD_PROFILE")
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "verse",
-    version,
+    version = VERSION,
+    long_version = LONG_VERSION,
     about = "Install a Poetry project's locked packages into a virtualenv, without Poetry",
     long_about = "Install a Poetry project's locked packages into a virtualenv, without Poetry.\n\n\
         verse reads poetry.lock and pyproject.toml, selects packages the way `poetry install` \
@@ -37,6 +61,18 @@ pub struct Cli {
     /// Print more: the target interpreter, each file and where it came from.
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
+
+    /// Color in messages: auto (when stderr is a terminal and NO_COLOR is unset or empty),
+    /// always, or never.
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        env = "VERSE_COLOR",
+        default_value = "auto",
+        value_parser = clap::builder::PossibleValuesParser::new(["auto", "always", "never"])
+    )]
+    pub color: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,9 +91,20 @@ pub enum Command {
     /// Draw the dependency tree of what would be installed for the target interpreter: the
     /// project's requirements in the selected groups, and under each what it pulls in here.
     Tree(TreeArgs),
+    /// Print a completion script for a shell: `verse completions bash > /etc/bash_completion.d/verse`,
+    /// `verse completions zsh > "${fpath[1]}/_verse"`, `verse completions fish >
+    /// ~/.config/fish/completions/verse.fish`.
+    Completions(CompletionsArgs),
     /// Write the lock's selection as requirements.txt (the same text as poetry-plugin-export
     /// for the same flags) or pylock.toml (PEP 751). Only `main` unless groups are named.
     Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(["bash", "zsh", "fish"]))]
+    pub shell: String,
 }
 
 #[derive(Debug, Args)]

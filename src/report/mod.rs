@@ -46,6 +46,16 @@ impl Printer {
         }
     }
 
+    /// `--color`: `always` and `never` override the terminal and NO_COLOR test of `auto`.
+    pub fn with_color(mut self, when: &str) -> Self {
+        match when {
+            "always" => self.color = true,
+            "never" => self.color = false,
+            _ => {}
+        }
+        self
+    }
+
     fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")

@@ -7,6 +7,7 @@ mod support;
 
 mod airgap;
 mod check;
+mod conventions;
 mod export;
 mod faults;
 mod install;
