@@ -326,7 +326,9 @@ fn index_lines(project: &Project, used: &BTreeSet<String>) -> String {
     let mut out = String::new();
     for source in sources {
         let Some(url) = &source.url else { continue };
-        if !used.contains(url.trim_end_matches('/')) {
+        // Poetry's repositories keep their URL without the trailing slash.
+        let url = url.trim_end_matches('/');
+        if !used.contains(url) {
             continue;
         }
         if let Some(rest) = url.strip_prefix("http://") {

@@ -12,7 +12,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn project_dir(name: &str) -> PathBuf {
-    if name.starts_with("bench-") {
+    if name.starts_with("bench-") || name == "sources" {
         fixtures().join("export/projects").join(name)
     } else {
         fixtures().join("poetry").join(name)
@@ -63,8 +63,8 @@ fn requirements_txt_is_what_poetry_export_writes() {
         );
         compared += 1;
     }
-    // 2.5.1_classic, _groups and _pep621, and the four benchmark scenarios.
-    assert_eq!(compared, 36, "every lock-2.1 case was compared");
+    // 2.5.1_classic, _groups and _pep621, the four benchmark scenarios, and `sources`.
+    assert_eq!(compared, 38, "every lock-2.1 case was compared");
 }
 
 #[test]
