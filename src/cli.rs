@@ -220,6 +220,11 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
 
+    /// Check against this pylock.toml (PEP 751) instead of poetry.lock [default: poetry.lock,
+    /// else <project>/pylock.toml when the project has no poetry.lock].
+    #[arg(long, value_name = "FILE", env = "VERSE_LOCK")]
+    pub lock: Option<PathBuf>,
+
     /// Check against the lock even if its content-hash does not match pyproject.toml.
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
     pub allow_stale_lock: bool,

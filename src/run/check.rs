@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::install::{absolute, read_project, selection_of, venv_dir, venv_error};
+use super::install::{absolute, selection_of, venv_dir, venv_error};
 use crate::cli::CheckArgs;
 use crate::error::Error;
 use crate::install::{self, FileProblemKind};
@@ -57,7 +57,12 @@ const TOLERATED: &[&str] = &["pip"];
 
 pub fn check_command(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, Error> {
     let project_dir = absolute(&args.project);
-    let (project, lock) = read_project(&project_dir, args.allow_stale_lock, printer)?;
+    let (project, lock) = super::input::read_install_input(
+        &project_dir,
+        args.lock.as_deref(),
+        args.allow_stale_lock,
+        printer,
+    )?;
     let venv_dir = venv_dir(args.venv.as_deref(), &project_dir);
     let Some(python) = venv::interpreter(&venv_dir) else {
         return Err(

@@ -306,6 +306,18 @@ fn installing_from_an_exported_pylock_gives_the_same_venv_as_from_poetry_lock() 
         ["alpha==1.0.0", "beta==2.0.0", "devtool==0.3.0"]
     );
     assert_eq!(installed_in(&from_pylock), installed_in(&from_lock));
+    // `verse check` reads the pylock too, and finds each venv clean against it.
+    for venv in [&from_pylock, &from_lock] {
+        context
+            .verse()
+            .args(["check", "--lock"])
+            .arg(&pylock)
+            .arg("--venv")
+            .arg(venv)
+            .run()
+            .success()
+            .stdout_has("OK, the venv matches the lock: 3 packages");
+    }
     // Same files, REQUESTED markers and RECORDs included.
     assert_eq!(
         tree(&site_packages(&from_pylock)),
