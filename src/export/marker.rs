@@ -142,6 +142,52 @@ impl Marker {
         }
     }
 
+    /// The marker without its `extra` atoms (poetry-core `without_extras`).
+    pub fn without_extras(&self) -> Marker {
+        let is_extra = |m: &Marker| matches!(m, Marker::Single(a) if a.name() == "extra");
+        match self {
+            Marker::Single(_) if is_extra(self) => Marker::Any,
+            Marker::Multi(items) => {
+                let kept: Vec<Marker> = items
+                    .iter()
+                    .filter(|m| !is_extra(m))
+                    .map(Marker::without_extras)
+                    .filter(|m| !m.is_empty())
+                    .collect();
+                intersection(&kept)
+            }
+            Marker::Union(items) => {
+                if items.iter().any(is_extra) {
+                    return Marker::Any;
+                }
+                let kept: Vec<Marker> = items.iter().map(Marker::without_extras).collect();
+                union(&kept)
+            }
+            _ => self.clone(),
+        }
+    }
+
+    /// The Python versions for which the marker can hold (poetry-core
+    /// `get_python_constraint_from_marker`): other names count as "any".
+    pub fn python_range(&self) -> PythonRange {
+        PythonRange(self.ranges())
+    }
+
+    fn ranges(&self) -> Ranges {
+        let any = || Ranges::from(None, None);
+        match self {
+            Marker::Any => any(),
+            Marker::Empty => Ranges(Vec::new()),
+            Marker::Single(atom) => atom.python_range().unwrap_or_else(any),
+            Marker::Multi(items) => items
+                .iter()
+                .fold(any(), |acc, m| acc.intersect(&m.ranges())),
+            Marker::Union(items) => items
+                .iter()
+                .fold(Ranges(Vec::new()), |acc, m| acc.union(&m.ranges())),
+        }
+    }
+
     /// poetry-core `complexity`: (atoms counting each value of an atomic union, atoms).
     fn complexity(&self) -> (usize, usize) {
         match self {
@@ -323,6 +369,33 @@ impl Atom {
             "<=" => Ranges::from(None, Some((next, false))),
             _ => return self.literal(),
         })
+    }
+}
+
+/// A set of Python versions (what a marker allows, or a package's `python-versions`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PythonRange(Ranges);
+
+/// One bound of a version interval: the version and whether it is included.
+pub type Bound = Option<(Version, bool)>;
+
+impl PythonRange {
+    /// Every version of `other` is in `self`.
+    pub fn allows_all(&self, other: &PythonRange) -> bool {
+        self.0.union(&other.0) == self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The intervals, as (lower, upper) bounds.
+    pub fn intervals(&self) -> Vec<(Bound, Bound)> {
+        self.0
+             .0
+            .iter()
+            .map(|i| (i.lo.clone(), i.hi.clone()))
+            .collect()
     }
 }
 

@@ -4,12 +4,14 @@
 //!
 //! Pure: the lock and the project in, text out. It selects for every environment at once
 //! (export is not about this machine), so it never looks at an interpreter; [`marker`] does the
-//! marker arithmetic Poetry does so the printed markers are Poetry's. It reads lock 2.1 only
-//! (groups and markers per package); older locks need a relock, as for Poetry's own pylock
-//! export. Writing the file is `run::export`'s job.
+//! marker arithmetic Poetry does so the printed markers are Poetry's. Lock 2.1 records groups
+//! and markers per package ([`select`]); older locks are walked from the project's
+//! requirements ([`walk`]), for requirements.txt only: pylock.toml needs 2.1, as Poetry's own
+//! pylock export does. Writing the file is `run::export`'s job.
 
 pub mod marker;
 pub mod pylock;
+pub mod walk;
 
 use std::collections::BTreeSet;
 
@@ -33,7 +35,7 @@ pub struct ExportOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("poetry.lock has lock-version {version}; export needs 2.1, which records groups and markers for every package")]
+    #[error("poetry.lock has lock-version {version}; pylock.toml export needs 2.1, which records groups and markers for every package")]
     OldLock { version: String },
     #[error("unknown group{}: {} (known groups: {})", if unknown.len() == 1 { "" } else { "s" }, unknown.join(", "), known.join(", "))]
     UnknownGroups {
@@ -47,6 +49,8 @@ pub enum ExportError {
     },
     #[error("pyproject.toml: the Python constraint `{constraint}` is not valid: {message}")]
     BadPython { constraint: String, message: String },
+    #[error("the dependency walk of poetry.lock failed at {requirement}: its locked versions overlap; relock with Poetry 2.x")]
+    Walk { requirement: String },
     #[error("cannot write the TOML document: {0}")]
     Toml(String),
     #[error("poetry.lock: the marker of {package} in group {group}: {source}")]
@@ -228,13 +232,27 @@ pub fn requirements_txt(
     let groups = groups(project, options)?;
     let extras = extras(project, options)?;
     let python = project_python_marker(project)?;
-    let selected = select(lock, &groups, &extras)?;
+    // (package, extras asked of it, marker): lock 2.1 records groups and markers per package;
+    // older locks are walked from the project's requirements.
+    let selected: Vec<(&LockedPackage, Vec<String>, Marker)> = if lock
+        .lock_version
+        .is_some_and(|v| v.has_groups_and_markers())
+    {
+        select(lock, &groups, &extras)?
+            .into_iter()
+            .map(|e| (e.package, Vec::new(), python.intersect(&e.marker)))
+            .collect()
+    } else {
+        walk::walk(project, lock, &groups, &extras, &python)?
+            .into_iter()
+            .map(|r| (r.package, r.features, r.marker.without_extras()))
+            .collect()
+    };
 
     let mut lines: BTreeSet<String> = BTreeSet::new();
     let mut indexes: BTreeSet<String> = BTreeSet::new();
-    for exported in &selected {
-        let package = exported.package;
-        let marker = python.intersect(&exported.marker);
+    for (package, features, marker) in &selected {
+        let package = *package;
         let marker_text = if marker.is_any() {
             // `Dependency.to_pep_508` falls back on the package's own Python range.
             match package.python_versions.trim() {
@@ -266,7 +284,12 @@ pub fn requirements_txt(
                 format!("{} @ {}", package.name, file_url(&project.root, url))
             }
             PackageSource::Pypi | PackageSource::Legacy { .. } => {
-                format!("{}=={}", package.name, package.pretty_version)
+                let features = if features.is_empty() {
+                    String::new()
+                } else {
+                    format!("[{}]", features.join(","))
+                };
+                format!("{}{features}=={}", package.name, package.pretty_version)
             }
         };
         if !marker_text.is_empty() {

@@ -1,7 +1,8 @@
 //! `verse export` against real poetry-plugin-export: every case in
 //! `tests/fixtures/export/cases.toml` (recorded by `regenerate.sh` from Poetry 2.5.1 with
-//! poetry-plugin-export 1.10.1, on the selection fixtures and the benchmark scenarios) must give
-//! the same text, byte for byte. Plus the flags Poetry has and the errors it gives.
+//! poetry-plugin-export 1.10.1, on the selection fixtures, lock 1.1 to 2.1, and the benchmark
+//! scenarios) must give the same text, byte for byte; pylock.toml must hold what Poetry's does;
+//! a pylock round trip must give the same venv. Plus the flags Poetry has and its errors.
 
 use std::path::{Path, PathBuf};
 
@@ -46,7 +47,7 @@ fn is_lock_2_1(project: &str) -> bool {
 fn requirements_txt_is_what_poetry_export_writes() {
     let context = TestContext::new();
     let mut compared = 0;
-    for case in cases().iter().filter(|c| is_lock_2_1(&c.project)) {
+    for case in &cases() {
         let expected = read(&fixtures().join("export/expected").join(&case.expected));
         let output = context
             .verse()
@@ -63,18 +64,21 @@ fn requirements_txt_is_what_poetry_export_writes() {
         );
         compared += 1;
     }
-    // 2.5.1_classic, _groups and _pep621, the four benchmark scenarios, and `sources`.
-    assert_eq!(compared, 38, "every lock-2.1 case was compared");
+    // Lock 2.1: 2.5.1_classic, _groups and _pep621, the four benchmark scenarios and
+    // `sources` (38); older locks, walked: 1.8.5_classic, 1.8.5_groups, 1.1.15_classic (22).
+    assert_eq!(compared, 60, "every case was compared");
 }
 
 #[test]
-fn locks_older_than_2_1_are_refused_with_a_hint() {
+fn pylock_from_a_lock_older_than_2_1_is_refused_with_a_hint() {
+    // As with Poetry: without per-package markers the file could not be written for every
+    // environment at once.
     let context = TestContext::new();
+    assert!(!is_lock_2_1("1.8.5_classic"));
     for project in ["1.8.5_classic", "1.1.15_classic"] {
         context
             .verse()
-            .arg("export")
-            .arg("--project")
+            .args(["export", "-f", "pylock.toml", "--offline", "--project"])
             .arg(project_dir(project))
             .run()
             .user_error()
