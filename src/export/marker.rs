@@ -126,13 +126,15 @@ impl Marker {
                 Some(false) => Marker::Empty,
                 None => self.clone(),
             },
-            Marker::Multi(items) => multi_of(
+            Marker::Multi(items) => of(
+                Merge::And,
                 items
                     .iter()
                     .map(|m| m.apply_extras(extras))
                     .collect::<Vec<_>>(),
             ),
-            Marker::Union(items) => union_of(
+            Marker::Union(items) => of(
+                Merge::Or,
                 items
                     .iter()
                     .map(|m| m.apply_extras(extras))
@@ -797,162 +799,147 @@ impl Ranges {
     }
 }
 
-/// Flattens nested markers of the same kind, dropping repeats (poetry-core `_flatten_markers`).
-fn flatten(markers: &[Marker], conjunction: bool) -> Vec<Marker> {
+impl Merge {
+    /// The other connective: `or` for `and`, `and` for `or`.
+    fn dual(self) -> Merge {
+        match self {
+            Merge::And => Merge::Or,
+            Merge::Or => Merge::And,
+        }
+    }
+
+    /// The marker that leaves a combination unchanged (`Any` for `and`, `Empty` for `or`).
+    fn identity(self) -> Marker {
+        match self {
+            Merge::And => Marker::Any,
+            Merge::Or => Marker::Empty,
+        }
+    }
+
+    /// The marker that decides a combination alone (`Empty` for `and`, `Any` for `or`).
+    fn absorbing(self) -> Marker {
+        self.dual().identity()
+    }
+
+    /// A combination of this connective, as written (poetry-core's constructors).
+    fn composite(self, items: Vec<Marker>) -> Marker {
+        match self {
+            Merge::And => Marker::Multi(items),
+            Merge::Or => Marker::Union(items),
+        }
+    }
+
+    fn is_composite(self, marker: &Marker) -> bool {
+        matches!(
+            (self, marker),
+            (Merge::And, Marker::Multi(_)) | (Merge::Or, Marker::Union(_))
+        )
+    }
+
+    /// `a.intersect(b)` or `a.union(b)`.
+    fn apply(self, a: &Marker, b: &Marker) -> Marker {
+        match self {
+            Merge::And => a.intersect(b),
+            Merge::Or => a.union(b),
+        }
+    }
+}
+
+/// Flattens nested markers of the same connective, dropping repeats (poetry-core
+/// `_flatten_markers`).
+fn flatten(markers: &[Marker], how: Merge) -> Vec<Marker> {
     let mut out: Vec<Marker> = Vec::new();
     for m in markers {
-        match m {
-            Marker::Multi(items) if conjunction => {
-                for x in flatten(items, true) {
-                    if !out.contains(&x) {
-                        out.push(x);
-                    }
-                }
+        let items = match m {
+            Marker::Multi(items) | Marker::Union(items) if how.is_composite(m) => {
+                flatten(items, how)
             }
-            Marker::Union(items) if !conjunction => {
-                for x in flatten(items, false) {
-                    if !out.contains(&x) {
-                        out.push(x);
-                    }
-                }
-            }
-            _ => {
-                if !out.contains(m) {
-                    out.push(m.clone());
-                }
+            _ => vec![m.clone()],
+        };
+        for x in items {
+            if !out.contains(&x) {
+                out.push(x);
             }
         }
     }
     out
 }
 
-/// `MultiMarker(*markers)`: the constructor, which only flattens.
+/// `MultiMarker(*markers)` / `MarkerUnion(*markers)`: the constructors, which only flatten.
+fn plain(how: Merge, markers: &[Marker]) -> Marker {
+    how.composite(flatten(markers, how))
+}
+
 fn multi(markers: &[Marker]) -> Marker {
-    Marker::Multi(flatten(markers, true))
+    plain(Merge::And, markers)
 }
 
-/// `MarkerUnion(*markers)`.
-fn union_plain(markers: &[Marker]) -> Marker {
-    Marker::Union(flatten(markers, false))
-}
-
-/// poetry-core `MultiMarker.of`.
-fn multi_of(markers: Vec<Marker>) -> Marker {
-    let mut new = flatten(&markers, true);
+/// poetry-core `MultiMarker.of` (`and`) and `MarkerUnion.of` (`or`): combine, merging atoms
+/// of one name and applying the easy simplifications, until nothing changes.
+fn of(how: Merge, markers: Vec<Marker>) -> Marker {
+    let (identity, absorbing) = (how.identity(), how.absorbing());
+    let mut new = flatten(&markers, how);
     let mut old: Vec<Marker> = Vec::new();
     while old != new {
         old = std::mem::take(&mut new);
         for marker in &old {
-            if new.contains(marker) || marker.is_any() {
+            if new.contains(marker) || *marker == identity {
                 continue;
             }
             let mut done = false;
             for slot in new.iter_mut() {
                 let mark = &*slot;
-                let (is_union, simplified) = match (mark, marker) {
-                    (Marker::Union(_), _) => (true, intersect_simplify(mark, marker)),
-                    (_, Marker::Union(_)) => (true, intersect_simplify(marker, mark)),
-                    _ => (false, None),
+                let dual = how.dual();
+                let (is_dual, simplified) = if dual.is_composite(mark) {
+                    (true, simplify(how, mark, marker))
+                } else if dual.is_composite(marker) {
+                    (true, simplify(how, marker, mark))
+                } else {
+                    (false, None)
                 };
                 if let Some(s) = simplified {
                     *slot = s;
                     done = true;
                     break;
                 }
-                if !is_union {
-                    if let Marker::Single(a) = mark {
-                        let merged = match marker {
-                            Marker::Single(b) => merge(a, b, Merge::And).unwrap_or_else(|| {
-                                Marker::Multi(vec![mark.clone(), marker.clone()])
-                            }),
-                            _ => marker.intersect(mark),
-                        };
-                        if merged.is_empty() {
-                            return Marker::Empty;
-                        }
-                        if matches!(merged, Marker::Single(_)) {
-                            *slot = merged;
-                            done = true;
-                            break;
-                        }
+                if is_dual {
+                    continue;
+                }
+                if let Marker::Single(a) = mark {
+                    let merged = match marker {
+                        Marker::Single(b) => merge(a, b, how)
+                            .unwrap_or_else(|| how.composite(vec![mark.clone(), marker.clone()])),
+                        _ => how.apply(marker, mark),
+                    };
+                    if merged == absorbing {
+                        return absorbing;
+                    }
+                    // For `or`, a small conjunction also counts as progress: the union of
+                    // `python_version == "3.8"` and `== "3.9"` is `>= "3.8" and < "3.10"`.
+                    let small = how == Merge::Or
+                        && matches!(merged, Marker::Multi(_))
+                        && merged.complexity() <= (2, 2);
+                    if matches!(merged, Marker::Single(_)) || small {
+                        *slot = merged;
+                        done = true;
+                        break;
                     }
                 }
             }
             if done {
-                new = flatten(&new, true);
+                new = flatten(&new, how);
                 continue;
             }
             new.push(marker.clone());
         }
     }
-    if new.iter().any(Marker::is_empty) {
-        return Marker::Empty;
+    if new.contains(&absorbing) {
+        return absorbing;
     }
     match new.len() {
-        0 => Marker::Any,
+        0 => identity,
         1 => new.remove(0),
-        _ => Marker::Multi(new),
-    }
-}
-
-/// poetry-core `MarkerUnion.of`.
-fn union_of(markers: Vec<Marker>) -> Marker {
-    let mut new = flatten(&markers, false);
-    let mut old: Vec<Marker> = Vec::new();
-    while old != new {
-        old = std::mem::take(&mut new);
-        for marker in &old {
-            if new.contains(marker) || marker.is_empty() {
-                continue;
-            }
-            let mut done = false;
-            for slot in new.iter_mut() {
-                let mark = &*slot;
-                let (is_multi, simplified) = match (mark, marker) {
-                    (Marker::Multi(_), _) => (true, union_simplify(mark, marker)),
-                    (_, Marker::Multi(_)) => (true, union_simplify(marker, mark)),
-                    _ => (false, None),
-                };
-                if let Some(s) = simplified {
-                    *slot = s;
-                    done = true;
-                    break;
-                }
-                if !is_multi {
-                    if let Marker::Single(a) = mark {
-                        let merged = match marker {
-                            Marker::Single(b) => merge(a, b, Merge::Or).unwrap_or_else(|| {
-                                Marker::Union(vec![mark.clone(), marker.clone()])
-                            }),
-                            _ => marker.union(mark),
-                        };
-                        if merged.is_any() {
-                            return Marker::Any;
-                        }
-                        let small_multi =
-                            matches!(merged, Marker::Multi(_)) && merged.complexity() <= (2, 2);
-                        if matches!(merged, Marker::Single(_)) || small_multi {
-                            *slot = merged;
-                            done = true;
-                            break;
-                        }
-                    }
-                }
-            }
-            if done {
-                new = flatten(&new, false);
-                continue;
-            }
-            new.push(marker.clone());
-        }
-    }
-    if new.iter().any(Marker::is_any) {
-        return Marker::Any;
-    }
-    match new.len() {
-        0 => Marker::Empty,
-        1 => new.remove(0),
-        _ => Marker::Union(new),
+        _ => how.composite(new),
     }
 }
 
@@ -967,105 +954,65 @@ fn same_set(a: &[Marker], b: &[Marker]) -> bool {
     a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
 }
 
-/// poetry-core `MultiMarker.union_simplify`.
-fn union_simplify(this: &Marker, other: &Marker) -> Option<Marker> {
+/// poetry-core `MarkerUnion.intersect_simplify` (`how` = and, `this` a union) and
+/// `MultiMarker.union_simplify` (`how` = or, `this` a conjunction).
+fn simplify(how: Merge, this: &Marker, other: &Marker) -> Option<Marker> {
     let ours = this.items()?;
     if ours.contains(other) {
         return Some(other.clone());
     }
-    if let Some(theirs_range) = python_range_of(other) {
+    if let Some(theirs) = python_range_of(other) {
         for m in ours {
             if let Some(r) = python_range_of(m) {
-                if theirs_range.union(&r) == theirs_range {
+                // and: `(py >= 3.6 or X) and py > 3.8` is `py > 3.8`;
+                // or: `py >= 3.8 and X or py > 3.6` is `py > 3.6`.
+                let wider = match how {
+                    Merge::And => r.union(&theirs) == r,
+                    Merge::Or => theirs.union(&r) == theirs,
+                };
+                if wider {
                     return Some(other.clone());
                 }
             }
         }
     }
-    if let Marker::Multi(theirs) = other {
-        if ours.iter().all(|m| theirs.contains(m)) {
-            return Some(this.clone());
-        }
-        if theirs.iter().all(|m| ours.contains(m)) {
-            return Some(other.clone());
-        }
-        if !ours.iter().any(|m| theirs.contains(m)) {
-            return None;
-        }
-        let unique: Vec<Marker> = ours
-            .iter()
-            .filter(|m| !theirs.contains(m))
-            .cloned()
-            .collect();
-        let other_unique: Vec<Marker> = theirs
-            .iter()
-            .filter(|m| !ours.contains(m))
-            .cloned()
-            .collect();
-        let unique_union = multi(&unique).union(&multi(&other_unique));
-        let small = matches!(unique_union, Marker::Single(_) | Marker::Any)
-            || (matches!(unique_union, Marker::Multi(_)) && unique_union.complexity() <= (2, 2));
-        if small {
-            let common: Vec<Marker> = ours
-                .iter()
-                .filter(|m| theirs.contains(m))
-                .cloned()
-                .collect();
-            return Some(unique_union.intersect(&multi(&common)));
-        }
+    let dual = how.dual();
+    if !dual.is_composite(other) {
+        return None;
     }
-    None
-}
-
-/// poetry-core `MarkerUnion.intersect_simplify`.
-fn intersect_simplify(this: &Marker, other: &Marker) -> Option<Marker> {
-    let ours = this.items()?;
-    if ours.contains(other) {
+    let theirs = other.items()?;
+    if ours.iter().all(|m| theirs.contains(m)) {
+        return Some(this.clone());
+    }
+    if theirs.iter().all(|m| ours.contains(m)) {
         return Some(other.clone());
     }
-    if let Some(theirs_range) = python_range_of(other) {
-        for m in ours {
-            if let Some(r) = python_range_of(m) {
-                if r.union(&theirs_range) == r {
-                    return Some(other.clone());
-                }
-            }
-        }
+    if !ours.iter().any(|m| theirs.contains(m)) {
+        return None;
     }
-    if let Marker::Union(theirs) = other {
-        if ours.iter().all(|m| theirs.contains(m)) {
-            return Some(this.clone());
-        }
-        if theirs.iter().all(|m| ours.contains(m)) {
-            return Some(other.clone());
-        }
-        if !ours.iter().any(|m| theirs.contains(m)) {
-            return None;
-        }
-        let unique: Vec<Marker> = ours
-            .iter()
-            .filter(|m| !theirs.contains(m))
-            .cloned()
-            .collect();
-        let other_unique: Vec<Marker> = theirs
-            .iter()
-            .filter(|m| !ours.contains(m))
-            .cloned()
-            .collect();
-        let unique_intersection = union_plain(&unique).intersect(&union_plain(&other_unique));
-        let small = matches!(unique_intersection, Marker::Single(_) | Marker::Empty)
-            || (matches!(unique_intersection, Marker::Union(_))
-                && unique_intersection.complexity() <= (2, 2));
-        if small {
-            let common: Vec<Marker> = ours
-                .iter()
-                .filter(|m| theirs.contains(m))
-                .cloned()
-                .collect();
-            return Some(unique_intersection.union(&union_plain(&common)));
-        }
+    let unique: Vec<Marker> = ours
+        .iter()
+        .filter(|m| !theirs.contains(m))
+        .cloned()
+        .collect();
+    let other_unique: Vec<Marker> = theirs
+        .iter()
+        .filter(|m| !ours.contains(m))
+        .cloned()
+        .collect();
+    let combined = how.apply(&plain(dual, &unique), &plain(dual, &other_unique));
+    let small = matches!(combined, Marker::Single(_))
+        || combined == how.absorbing()
+        || (dual.is_composite(&combined) && combined.complexity() <= (2, 2));
+    if !small {
+        return None;
     }
-    None
+    let common: Vec<Marker> = ours
+        .iter()
+        .filter(|m| theirs.contains(m))
+        .cloned()
+        .collect();
+    Some(dual.apply(&combined, &plain(dual, &common)))
 }
 
 /// `itertools.product` of the lists, skipping products that hold the same markers as an
@@ -1100,36 +1047,33 @@ fn unique_product(lists: &[Vec<Marker>]) -> Vec<Vec<Marker>> {
     out
 }
 
-fn cnf(marker: &Marker) -> Marker {
+/// The normal form whose outer connective is `outer`: poetry-core `dnf` (`or`) and `cnf`
+/// (`and`).
+fn normal_form(outer: Merge, marker: &Marker) -> Marker {
+    let inner = outer.dual();
     match marker {
-        Marker::Union(items) => {
+        Marker::Multi(items) | Marker::Union(items) if inner.is_composite(marker) => {
             let lists: Vec<Vec<Marker>> = items
                 .iter()
-                .map(|m| match cnf(m) {
-                    Marker::Multi(xs) => xs,
-                    other => vec![other],
+                .map(|m| {
+                    let nf = normal_form(outer, m);
+                    match nf {
+                        Marker::Multi(xs) | Marker::Union(xs) if outer.is_composite(&nf) => xs,
+                        _ => vec![nf],
+                    }
                 })
                 .collect();
-            multi_of(unique_product(&lists).into_iter().map(union_of).collect())
+            of(
+                outer,
+                unique_product(&lists)
+                    .into_iter()
+                    .map(|p| of(inner, p))
+                    .collect(),
+            )
         }
-        Marker::Multi(items) => multi_of(items.iter().map(cnf).collect()),
-        _ => marker.clone(),
-    }
-}
-
-fn dnf(marker: &Marker) -> Marker {
-    match marker {
-        Marker::Multi(items) => {
-            let lists: Vec<Vec<Marker>> = items
-                .iter()
-                .map(|m| match dnf(m) {
-                    Marker::Union(xs) => xs,
-                    other => vec![other],
-                })
-                .collect();
-            union_of(unique_product(&lists).into_iter().map(multi_of).collect())
+        Marker::Multi(items) | Marker::Union(items) => {
+            of(outer, items.iter().map(|m| normal_form(outer, m)).collect())
         }
-        Marker::Union(items) => union_of(items.iter().map(dnf).collect()),
         _ => marker.clone(),
     }
 }
@@ -1159,32 +1103,34 @@ fn least_complex(candidates: Vec<Marker>) -> Marker {
     best.unwrap_or(Marker::Any)
 }
 
+/// poetry-core `intersection` (`and`) and `union` (`or`): normalize both ways ("sometimes
+/// normalization makes it more complicated instead of simple") and keep the least complex of
+/// the two forms and the unnormalized one.
+fn combine(how: Merge, markers: &[Marker]) -> Marker {
+    let unnormalized = unwrap_single(plain(how, markers));
+    let first = normal_form(how.dual(), &unnormalized);
+    if !how.dual().is_composite(&first) {
+        return first;
+    }
+    let second = normal_form(how, &first);
+    if !how.is_composite(&second) {
+        return second;
+    }
+    // poetry-core lists the disjunctive form first in both, which decides ties.
+    match how {
+        Merge::And => least_complex(vec![first, second, unnormalized]),
+        Merge::Or => least_complex(vec![second, first, unnormalized]),
+    }
+}
+
 /// poetry-core `intersection(*markers)`.
 pub fn intersection(markers: &[Marker]) -> Marker {
-    let unnormalized = unwrap_single(multi(markers));
-    let disjunction = dnf(&unnormalized);
-    if !matches!(disjunction, Marker::Union(_)) {
-        return disjunction;
-    }
-    let conjunction = cnf(&disjunction);
-    if !matches!(conjunction, Marker::Multi(_)) {
-        return conjunction;
-    }
-    least_complex(vec![disjunction, conjunction, unnormalized])
+    combine(Merge::And, markers)
 }
 
 /// poetry-core `union(*markers)`.
 pub fn union(markers: &[Marker]) -> Marker {
-    let unnormalized = unwrap_single(union_plain(markers));
-    let conjunction = cnf(&unnormalized);
-    if !matches!(conjunction, Marker::Multi(_)) {
-        return conjunction;
-    }
-    let disjunction = dnf(&conjunction);
-    if !matches!(disjunction, Marker::Union(_)) {
-        return disjunction;
-    }
-    least_complex(vec![disjunction, conjunction, unnormalized])
+    combine(Merge::Or, markers)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -1277,7 +1223,7 @@ impl Parser {
                         return Err("a `(` is not closed".into());
                     }
                     self.at += 1;
-                    union_plain(&inner)
+                    plain(Merge::Or, &inner)
                 }
                 _ => self.item()?,
             };
