@@ -109,9 +109,8 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct TreeArgs {
-    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
-    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub input: ProjectArgs,
 
     /// The virtualenv whose interpreter is the target [default: $VIRTUAL_ENV if set, else
     /// <project>/.venv].
@@ -125,17 +124,12 @@ pub struct TreeArgs {
 
     #[command(flatten)]
     pub selection: SelectionArgs,
-
-    /// Draw the tree even if poetry.lock does not match pyproject.toml.
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
-    pub allow_stale_lock: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
-    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub input: ProjectArgs,
 
     /// The format to write.
     #[arg(
@@ -197,10 +191,6 @@ pub struct ExportArgs {
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_WITHOUT_URLS")]
     pub without_urls: bool,
 
-    /// Export even if poetry.lock does not match pyproject.toml.
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
-    pub allow_stale_lock: bool,
-
     /// Where the wheels' URLs are looked up for pylock.toml (the lock records only file
     /// names); requirements.txt needs no index.
     #[command(flatten)]
@@ -209,9 +199,8 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
-    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub input: ProjectArgs,
 
     /// The virtualenv to check [default: $VIRTUAL_ENV if set, else <project>/.venv].
     #[arg(long, value_name = "DIR", env = "VERSE_VENV")]
@@ -225,10 +214,6 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", env = "VERSE_LOCK")]
     pub lock: Option<PathBuf>,
 
-    /// Check against the lock even if its content-hash does not match pyproject.toml.
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
-    pub allow_stale_lock: bool,
-
     /// Print the result as JSON on stdout (schema in README, "verse check").
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_JSON")]
     pub json: bool,
@@ -236,9 +221,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
-    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub input: ProjectArgs,
 
     /// The virtualenv to install into [default: $VIRTUAL_ENV if set, else <project>/.venv].
     #[arg(long, value_name = "DIR", env = "VERSE_VENV")]
@@ -275,15 +259,6 @@ pub struct InstallArgs {
     #[command(flatten)]
     pub sources: SourceArgs,
 
-    /// Where downloaded, verified wheels are kept [default: $XDG_CACHE_HOME/verse or
-    /// ~/.cache/verse].
-    #[arg(long, value_name = "DIR", env = "VERSE_CACHE_DIR")]
-    pub cache_dir: Option<PathBuf>,
-
-    /// Use no cache: download into a temporary directory that is removed afterwards.
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_CACHE")]
-    pub no_cache: bool,
-
     /// How files reach the venv from the cache of unpacked wheels: clone (a reflink, where
     /// the filesystem has them), hardlink, or copy. Each falls back to the next (clone →
     /// hardlink → copy) when it cannot work, e.g. with the cache on another filesystem.
@@ -296,13 +271,37 @@ pub struct InstallArgs {
     )]
     pub link_mode: String,
 
-    /// Install even if poetry.lock does not match pyproject.toml (its content-hash is stale).
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
-    pub allow_stale_lock: bool,
-
     /// Install packages whose lock entry has no usable hash (they cannot be verified).
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_UNHASHED")]
     pub allow_unhashed: bool,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+/// The project and how strictly its lock is read: every command that reads a project.
+#[derive(Debug, Args, Clone)]
+pub struct ProjectArgs {
+    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
+    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
+    pub project: PathBuf,
+
+    /// Go on even if poetry.lock does not match pyproject.toml (its content-hash is stale).
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
+    pub allow_stale_lock: bool,
+}
+
+/// The download cache and how many files are fetched at once (install, sync, download).
+#[derive(Debug, Args, Clone)]
+pub struct FetchArgs {
+    /// Where downloaded, verified wheels are kept [default: $XDG_CACHE_HOME/verse or
+    /// ~/.cache/verse].
+    #[arg(long, value_name = "DIR", env = "VERSE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Use no cache: download into a temporary directory that is removed afterwards.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_CACHE")]
+    pub no_cache: bool,
 
     /// How many files to download at once.
     #[arg(
@@ -361,9 +360,8 @@ fn parse_source_url(text: &str) -> Result<(String, String), String> {
 
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
-    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub input: ProjectArgs,
 
     /// The folder to fill (created if needed). Files already there and matching the lock are
     /// not fetched again.
@@ -420,33 +418,13 @@ pub struct DownloadArgs {
     #[command(flatten)]
     pub sources: SourceArgs,
 
-    /// Where downloaded, verified wheels are kept [default: $XDG_CACHE_HOME/verse or
-    /// ~/.cache/verse].
-    #[arg(long, value_name = "DIR", env = "VERSE_CACHE_DIR")]
-    pub cache_dir: Option<PathBuf>,
-
-    /// Use no cache.
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_CACHE")]
-    pub no_cache: bool,
-
-    /// Download even if poetry.lock does not match pyproject.toml.
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
-    pub allow_stale_lock: bool,
-
-    /// How many files to download at once.
-    #[arg(
-        long,
-        value_name = "N",
-        env = "VERSE_CONCURRENT_DOWNLOADS",
-        default_value_t = 16,
-        value_parser = clap::value_parser!(u16).range(1..=256)
-    )]
-    pub concurrent_downloads: u16,
-
     /// Print the files as JSON on stdout (schema `verse.download/1` in README, "JSON
     /// output"); logs stay on stderr.
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_JSON")]
     pub json: bool,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
 }
 
 /// Which groups and extras to install; Poetry's flags, Poetry's meaning.
@@ -504,6 +482,30 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_option_has_a_verse_variable() {
+        // README: "every option can also be set by a VERSE_<NAME> variable". `-v` counts
+        // repetitions, which a variable cannot express.
+        let cli = Cli::command();
+        let mut checked = 0;
+        for command in std::iter::once(&cli).chain(cli.get_subcommands()) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_positional() || matches!(id, "help" | "version" | "verbose") {
+                    continue;
+                }
+                let env = arg.get_env().map(|e| e.to_string_lossy().to_string());
+                assert!(
+                    env.as_deref().is_some_and(|e| e.starts_with("VERSE_")),
+                    "verse {} --{id} has no VERSE_ variable",
+                    command.get_name()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 60, "{checked} options checked");
     }
 
     #[test]

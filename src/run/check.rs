@@ -56,11 +56,11 @@ pub struct Changed {
 const TOLERATED: &[&str] = &["pip"];
 
 pub fn check_command(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, Error> {
-    let project_dir = absolute(&args.project);
+    let project_dir = absolute(&args.input.project);
     let (project, lock) = super::input::read_install_input(
         &project_dir,
         args.lock.as_deref(),
-        args.allow_stale_lock,
+        args.input.allow_stale_lock,
         printer,
     )?;
     let venv_dir = venv_dir(args.venv.as_deref(), &project_dir);

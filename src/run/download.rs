@@ -35,7 +35,7 @@ struct Wanted {
 
 pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Error> {
     let started = Instant::now();
-    let project_dir = absolute(&args.project);
+    let project_dir = absolute(&args.input.project);
     let dest = absolute(&args.dest);
 
     let (project, lock) = lock::read(&project_dir).map_err(lock_error)?;
@@ -44,7 +44,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
             "poetry.lock is out of date: pyproject.toml changed since the lock was written (in {})",
             project_dir.display()
         );
-        if args.allow_stale_lock {
+        if args.input.allow_stale_lock {
             printer.warn(format!(
                 "{message}; downloading anyway (--allow-stale-lock)"
             ));
@@ -102,7 +102,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
 
     let mut fetched_bytes = 0u64;
     if !to_fetch.is_empty() {
-        let cache = open_cache_at(args.no_cache, args.cache_dir.as_deref())?;
+        let cache = open_cache_at(args.fetch.no_cache, args.fetch.cache_dir.as_deref())?;
         let packages: Vec<PlannedPackage> = to_fetch.iter().map(|w| w.package.clone()).collect();
         let fetched = fetch_packages(
             printer,
@@ -112,7 +112,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
             // Every wanted file is named by the lock, so no tag choice happens here.
             &Tags::default(),
             &packages,
-            args.concurrent_downloads,
+            args.fetch.concurrent_downloads,
         )?;
         for (item, wheel) in to_fetch.iter().zip(&fetched) {
             place(wheel.path(), &dest.join(&item.file)).map_err(|e| {

@@ -15,13 +15,13 @@ use crate::plan::{Artifact, PlannedPackage};
 use crate::report::Printer;
 
 pub fn export_command(args: &ExportArgs, printer: &Printer) -> Result<(), Error> {
-    let project_dir = absolute(&args.project);
+    let project_dir = absolute(&args.input.project);
     if args.format == "pylock.toml" {
         if let Some(output) = &args.output {
             check_pylock_name(output)?;
         }
     }
-    let (project, lock) = read_project(&project_dir, args.allow_stale_lock, printer)?;
+    let (project, lock) = read_project(&project_dir, args.input.allow_stale_lock, printer)?;
     let options = ExportOptions {
         only: args.only.clone(),
         with: args.with.clone(),

@@ -19,12 +19,12 @@ use crate::venv::{self, Venv};
 
 pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Error> {
     let started = Instant::now();
-    let project_dir = absolute(&args.project);
+    let project_dir = absolute(&args.input.project);
 
     let (project, lock) = super::input::read_install_input(
         &project_dir,
         args.lock.as_deref(),
-        args.allow_stale_lock,
+        args.input.allow_stale_lock,
         printer,
     )?;
 
@@ -32,7 +32,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let venv_exists = venv_dir.join("pyvenv.cfg").is_file();
     let candidates = interpreters(args.python.as_deref(), &venv_dir, venv_exists)?;
     // The probe answer is cached beside the wheels (not with --no-cache).
-    let cache_root = match (&args.cache_dir, args.no_cache) {
+    let cache_root = match (&args.fetch.cache_dir, args.fetch.no_cache) {
         (_, true) => None,
         (Some(dir), false) => Some(absolute(dir)),
         (None, false) => Cache::default_root(),
@@ -81,7 +81,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     // From reading what is installed to the end, this process alone works on the venv.
     let _venv_lock = match &cache {
         Some(cache) => {
-            let lock_dir = if args.no_cache {
+            let lock_dir = if args.fetch.no_cache {
                 std::env::temp_dir().join("verse-locks")
             } else {
                 cache.root().join("locks")
@@ -242,7 +242,7 @@ fn fetch_all(
         &project.sources,
         &target.tags,
         &packages,
-        args.concurrent_downloads,
+        args.fetch.concurrent_downloads,
     )?;
     Ok(order(work, fetched))
 }
@@ -564,7 +564,7 @@ fn install_one(
 }
 
 fn open_cache(args: &InstallArgs) -> Result<Cache, Error> {
-    open_cache_at(args.no_cache, args.cache_dir.as_deref())
+    open_cache_at(args.fetch.no_cache, args.fetch.cache_dir.as_deref())
 }
 
 pub(super) fn open_cache_at(no_cache: bool, cache_dir: Option<&Path>) -> Result<Cache, Error> {

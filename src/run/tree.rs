@@ -16,8 +16,8 @@ use crate::report::Printer;
 use crate::target::Target;
 
 pub fn tree_command(args: &TreeArgs, printer: &Printer) -> Result<(), Error> {
-    let project_dir = absolute(&args.project);
-    let (project, lock) = read_project(&project_dir, args.allow_stale_lock, printer)?;
+    let project_dir = absolute(&args.input.project);
+    let (project, lock) = read_project(&project_dir, args.input.allow_stale_lock, printer)?;
     let venv_dir = venv_dir(args.venv.as_deref(), &project_dir);
     let venv_exists = venv_dir.join("pyvenv.cfg").is_file();
     let candidates = interpreters(args.python.as_deref(), &venv_dir, venv_exists)?;
