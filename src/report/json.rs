@@ -12,6 +12,8 @@ use serde::Serialize;
 
 /// The `schema` value of the install document.
 pub const INSTALL_SCHEMA: &str = "verse.install/1";
+/// The `schema` value of `verse check --json` (its fields are in `run::check::Report`).
+pub const CHECK_SCHEMA: &str = "verse.check/1";
 /// The `schema` value of the download document.
 pub const DOWNLOAD_SCHEMA: &str = "verse.download/1";
 

@@ -16,8 +16,10 @@ use crate::report::Printer;
 use crate::{target, venv};
 
 /// The `--json` document. Field names are a stable contract (README, "verse check").
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Report {
+    /// `verse.check/1`, like the other `--json` documents (README "JSON output").
+    pub schema: &'static str,
     pub venv: String,
     pub clean: bool,
     /// Packages checked (installed and expected).
@@ -115,8 +117,15 @@ pub fn check_command(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, Er
     }
 
     let mut report = Report {
+        schema: crate::report::json::CHECK_SCHEMA,
         venv: venv_dir.display().to_string(),
-        ..Report::default()
+        clean: false,
+        packages: 0,
+        files: 0,
+        missing: Vec::new(),
+        wrong_version: Vec::new(),
+        extra: Vec::new(),
+        changed: Vec::new(),
     };
     let mut seen = BTreeSet::new();
     for dist in &installed {
