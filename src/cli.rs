@@ -7,10 +7,34 @@ use std::path::PathBuf;
 use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand};
 
+/// `verse -V`: the version with the commit it was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("VERSE_BUILD_COMMIT"),
+    " ",
+    env!("VERSE_BUILD_DATE"),
+    ")"
+);
+
+/// `verse --version`: also the target and the build profile.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit: ",
+    env!("VERSE_BUILD_COMMIT"),
+    " (",
+    env!("VERSE_BUILD_DATE"),
+    ")\ntarget: ",
+    env!("VERSE_BUILD_TARGET"),
+    "\nprofile: ",
+    env!("VERSE_BUILD_PROFILE")
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "verse",
-    version,
+    version = VERSION,
+    long_version = LONG_VERSION,
     about = "Install a Poetry project's locked packages into a virtualenv, without Poetry",
     long_about = "Install a Poetry project's locked packages into a virtualenv, without Poetry.\n\n\
         verse reads poetry.lock and pyproject.toml, selects packages the way `poetry install` \
@@ -37,6 +61,18 @@ pub struct Cli {
     /// Print more: the target interpreter, each file and where it came from.
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
+
+    /// Color in messages: auto (when stderr is a terminal and NO_COLOR is unset or empty),
+    /// always, or never.
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        env = "VERSE_COLOR",
+        default_value = "auto",
+        value_parser = clap::builder::PossibleValuesParser::new(["auto", "always", "never"])
+    )]
+    pub color: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,13 +88,119 @@ pub enum Command {
     /// Verify an installed venv against the lock: missing, extra and wrong-version packages,
     /// and files changed since install (every RECORD hash). Exit 0 only when clean.
     Check(CheckArgs),
+    /// Draw the dependency tree of what would be installed for the target interpreter: the
+    /// project's requirements in the selected groups, and under each what it pulls in here.
+    Tree(TreeArgs),
+    /// Print a completion script for a shell: `verse completions bash > /etc/bash_completion.d/verse`,
+    /// `verse completions zsh > "${fpath[1]}/_verse"`, `verse completions fish >
+    /// ~/.config/fish/completions/verse.fish`.
+    Completions(CompletionsArgs),
+    /// Write the lock's selection as requirements.txt (the same text as poetry-plugin-export
+    /// for the same flags) or pylock.toml (PEP 751). Only `main` unless groups are named.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(["bash", "zsh", "fish"]))]
+    pub shell: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    #[command(flatten)]
+    pub input: ProjectArgs,
+
+    /// The virtualenv whose interpreter is the target [default: $VIRTUAL_ENV if set, else
+    /// <project>/.venv].
+    #[arg(long, value_name = "DIR", env = "VERSE_VENV")]
+    pub venv: Option<PathBuf>,
+
+    /// The interpreter to draw the tree for: a path, a command name, or a version like 3.11
+    /// [default: the venv's own interpreter if the venv exists, else python3 on PATH].
+    #[arg(long, value_name = "PATH|X.Y", env = "VERSE_PYTHON")]
+    pub python: Option<String>,
+
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub input: ProjectArgs,
+
+    /// The format to write.
+    #[arg(
+        short = 'f',
+        long,
+        value_name = "FORMAT",
+        env = "VERSE_EXPORT_FORMAT",
+        default_value = "requirements.txt",
+        value_parser = clap::builder::PossibleValuesParser::new(["requirements.txt", "pylock.toml"])
+    )]
+    pub format: String,
+
+    /// Write to FILE instead of stdout (a pylock file must be named pylock.toml or
+    /// pylock.NAME.toml).
+    #[arg(short = 'o', long, value_name = "FILE", env = "VERSE_OUTPUT")]
+    pub output: Option<PathBuf>,
+
+    /// Export only these groups (comma-separated or repeated).
+    #[arg(long, value_name = "GROUPS", value_delimiter = ',', env = "VERSE_ONLY")]
+    pub only: Vec<String>,
+
+    /// Also export these groups, optional or not (only `main` is exported by default, as with
+    /// `poetry export`).
+    #[arg(long, value_name = "GROUPS", value_delimiter = ',', env = "VERSE_WITH")]
+    pub with: Vec<String>,
+
+    /// Leave out these groups.
+    #[arg(
+        long,
+        value_name = "GROUPS",
+        value_delimiter = ',',
+        env = "VERSE_WITHOUT"
+    )]
+    pub without: Vec<String>,
+
+    /// Export every group, optional ones included.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALL_GROUPS", conflicts_with_all = ["only", "with", "without"])]
+    pub all_groups: bool,
+
+    /// Export these extras of the project (comma-separated or repeated).
+    #[arg(
+        short = 'E',
+        long,
+        value_name = "EXTRAS",
+        value_delimiter = ',',
+        env = "VERSE_EXTRAS"
+    )]
+    pub extras: Vec<String>,
+
+    /// Export every extra of the project.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALL_EXTRAS", conflicts_with = "extras")]
+    pub all_extras: bool,
+
+    /// Leave out the `--hash` lines (requirements.txt).
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_WITHOUT_HASHES")]
+    pub without_hashes: bool,
+
+    /// Leave out the `--index-url`/`--extra-index-url` lines (requirements.txt).
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_WITHOUT_URLS")]
+    pub without_urls: bool,
+
+    /// Where the wheels' URLs are looked up for pylock.toml (the lock records only file
+    /// names); requirements.txt needs no index.
+    #[command(flatten)]
+    pub sources: SourceArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
-    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub input: ProjectArgs,
 
     /// The virtualenv to check [default: $VIRTUAL_ENV if set, else <project>/.venv].
     #[arg(long, value_name = "DIR", env = "VERSE_VENV")]
@@ -67,9 +209,10 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
 
-    /// Check against the lock even if its content-hash does not match pyproject.toml.
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
-    pub allow_stale_lock: bool,
+    /// Check against this pylock.toml (PEP 751) instead of poetry.lock [default: poetry.lock,
+    /// else <project>/pylock.toml when the project has no poetry.lock].
+    #[arg(long, value_name = "FILE", env = "VERSE_LOCK")]
+    pub lock: Option<PathBuf>,
 
     /// Print the result as JSON on stdout (schema in README, "verse check").
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_JSON")]
@@ -78,9 +221,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
-    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub input: ProjectArgs,
 
     /// The virtualenv to install into [default: $VIRTUAL_ENV if set, else <project>/.venv].
     #[arg(long, value_name = "DIR", env = "VERSE_VENV")]
@@ -94,10 +236,20 @@ pub struct InstallArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
 
+    /// Install from this pylock.toml (PEP 751) instead of poetry.lock [default: poetry.lock,
+    /// else <project>/pylock.toml when the project has no poetry.lock].
+    #[arg(long, value_name = "FILE", env = "VERSE_LOCK")]
+    pub lock: Option<PathBuf>,
+
     /// Show what would be installed, from where, and why each other package is skipped;
     /// change nothing.
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_DRY_RUN")]
     pub dry_run: bool,
+
+    /// Print what was done (or, with --dry-run, what would be done) as JSON on stdout (schema
+    /// `verse.install/1` in README, "JSON output"); logs stay on stderr.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_JSON")]
+    pub json: bool,
 
     /// Also remove installed packages that the selection does not include (by their RECORD;
     /// the venv's own pip and the project itself are kept).
@@ -106,15 +258,6 @@ pub struct InstallArgs {
 
     #[command(flatten)]
     pub sources: SourceArgs,
-
-    /// Where downloaded, verified wheels are kept [default: $XDG_CACHE_HOME/verse or
-    /// ~/.cache/verse].
-    #[arg(long, value_name = "DIR", env = "VERSE_CACHE_DIR")]
-    pub cache_dir: Option<PathBuf>,
-
-    /// Use no cache: download into a temporary directory that is removed afterwards.
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_CACHE")]
-    pub no_cache: bool,
 
     /// How files reach the venv from the cache of unpacked wheels: clone (a reflink, where
     /// the filesystem has them), hardlink, or copy. Each falls back to the next (clone →
@@ -128,10 +271,6 @@ pub struct InstallArgs {
     )]
     pub link_mode: String,
 
-    /// Install even if poetry.lock does not match pyproject.toml (its content-hash is stale).
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
-    pub allow_stale_lock: bool,
-
     /// Install packages whose lock entry has no usable hash (they cannot be verified).
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_UNHASHED")]
     pub allow_unhashed: bool,
@@ -140,6 +279,34 @@ pub struct InstallArgs {
     /// wheels instead of installing them editable: for images that do not keep the source.
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_EDITABLE")]
     pub no_editable: bool,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+/// The project and how strictly its lock is read: every command that reads a project.
+#[derive(Debug, Args, Clone)]
+pub struct ProjectArgs {
+    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
+    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
+    pub project: PathBuf,
+
+    /// Go on even if poetry.lock does not match pyproject.toml (its content-hash is stale).
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
+    pub allow_stale_lock: bool,
+}
+
+/// The download cache and how many files are fetched at once (install, sync, download).
+#[derive(Debug, Args, Clone)]
+pub struct FetchArgs {
+    /// Where downloaded, verified wheels are kept [default: $XDG_CACHE_HOME/verse or
+    /// ~/.cache/verse].
+    #[arg(long, value_name = "DIR", env = "VERSE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Use no cache: download into a temporary directory that is removed afterwards.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_CACHE")]
+    pub no_cache: bool,
 
     /// How many files to download at once.
     #[arg(
@@ -198,9 +365,8 @@ fn parse_source_url(text: &str) -> Result<(String, String), String> {
 
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// The Poetry project: the directory holding pyproject.toml and poetry.lock.
-    #[arg(long, value_name = "DIR", env = "VERSE_PROJECT", default_value = ".")]
-    pub project: PathBuf,
+    #[command(flatten)]
+    pub input: ProjectArgs,
 
     /// The folder to fill (created if needed). Files already there and matching the lock are
     /// not fetched again.
@@ -257,28 +423,13 @@ pub struct DownloadArgs {
     #[command(flatten)]
     pub sources: SourceArgs,
 
-    /// Where downloaded, verified wheels are kept [default: $XDG_CACHE_HOME/verse or
-    /// ~/.cache/verse].
-    #[arg(long, value_name = "DIR", env = "VERSE_CACHE_DIR")]
-    pub cache_dir: Option<PathBuf>,
+    /// Print the files as JSON on stdout (schema `verse.download/1` in README, "JSON
+    /// output"); logs stay on stderr.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_JSON")]
+    pub json: bool,
 
-    /// Use no cache.
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_CACHE")]
-    pub no_cache: bool,
-
-    /// Download even if poetry.lock does not match pyproject.toml.
-    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
-    pub allow_stale_lock: bool,
-
-    /// How many files to download at once.
-    #[arg(
-        long,
-        value_name = "N",
-        env = "VERSE_CONCURRENT_DOWNLOADS",
-        default_value_t = 16,
-        value_parser = clap::value_parser!(u16).range(1..=256)
-    )]
-    pub concurrent_downloads: u16,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
 }
 
 /// Which groups and extras to install; Poetry's flags, Poetry's meaning.
@@ -341,6 +492,30 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_option_has_a_verse_variable() {
+        // README: "every option can also be set by a VERSE_<NAME> variable". `-v` counts
+        // repetitions, which a variable cannot express.
+        let cli = Cli::command();
+        let mut checked = 0;
+        for command in std::iter::once(&cli).chain(cli.get_subcommands()) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if arg.is_positional() || matches!(id, "help" | "version" | "verbose") {
+                    continue;
+                }
+                let env = arg.get_env().map(|e| e.to_string_lossy().to_string());
+                assert!(
+                    env.as_deref().is_some_and(|e| e.starts_with("VERSE_")),
+                    "verse {} --{id} has no VERSE_ variable",
+                    command.get_name()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 60, "{checked} options checked");
     }
 
     #[test]

@@ -31,6 +31,7 @@
 pub mod build;
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod fetch;
 pub mod http;
 pub mod install;

@@ -7,6 +7,7 @@
 
 pub mod content_hash;
 pub mod poetry_lock;
+pub mod pylock;
 pub mod pyproject;
 mod toml_doc;
 

@@ -209,6 +209,8 @@ pub struct PlannedRoot {
     pub version: String,
     pub root: PathBuf,
     pub package: RootPackage,
+    /// Installed editable (Poetry's way), or built into a wheel (`--no-editable`).
+    pub editable: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -436,6 +438,7 @@ pub fn plan(
             version: project.version.clone().unwrap_or_else(|| "0".to_string()),
             root: project.root.clone(),
             package: project.root_package.clone(),
+            editable: !policy.no_editable,
         }),
         _ => None,
     };

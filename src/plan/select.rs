@@ -175,14 +175,28 @@ fn by_groups_and_markers(
             continue;
         }
         let mut needs_extra = false;
+        let mut enabling: Vec<String> = Vec::new();
         for marker in &failed {
             if markers.evaluate(package.name.as_ref(), marker, target, &all_extras)? {
                 needs_extra = true;
+                for extra in &all_extras {
+                    let one = std::slice::from_ref(extra);
+                    if markers.evaluate(package.name.as_ref(), marker, target, one)?
+                        && !enabling.contains(&extra.to_string())
+                    {
+                        enabling.push(extra.to_string());
+                    }
+                }
             }
         }
         skipped.push(skip(if needs_extra {
+            let which = if enabling.is_empty() {
+                "an extra".to_string()
+            } else {
+                format!("the extra {} (-E)", enabling.join(" or "))
+            };
             format!(
-                "optional: needs an extra that is not requested (`{}`)",
+                "optional: needs {which}, which is not requested (`{}`)",
                 failed.join("` or `")
             )
         } else {
@@ -248,14 +262,38 @@ fn walk(
         extra_packages.extend(names.iter().map(|n| n.to_string()));
     }
 
+    // Why a package was not reached: the first edge to it that was cut (for --dry-run).
+    let mut why_not: BTreeMap<PackageName, String> = BTreeMap::new();
+    let mut note = |name: &PackageName, reason: String| {
+        why_not.entry(name.clone()).or_insert(reason);
+    };
+    for group in project.groups.iter().filter(|g| !groups.contains(&g.name)) {
+        for dependency in &group.dependencies {
+            note(
+                &dependency.name,
+                format!("only in group {}, which is not selected", group.name),
+            );
+        }
+    }
     let mut queue: VecDeque<Edge> = VecDeque::new();
     for group in project.groups.iter().filter(|g| groups.contains(&g.name)) {
         for dependency in &group.dependencies {
             if dependency.optional && !extra_packages.contains(dependency.name.as_ref()) {
+                note(
+                    &dependency.name,
+                    "optional: no requested extra of the project needs it".to_string(),
+                );
                 continue;
             }
             if let Some(marker) = &dependency.markers {
                 if !markers.evaluate("the project", marker, target, root_extras)? {
+                    note(
+                        &dependency.name,
+                        format!(
+                            "the project requires it only when `{marker}`, which is false for this interpreter ({})",
+                            describe(target)
+                        ),
+                    );
                     continue;
                 }
             }
@@ -351,10 +389,26 @@ fn walk(
         let switched_on = extra_requirement_names(package, &active_extras);
         for dependency in &package.dependencies {
             if dependency.optional && !switched_on.contains(dependency.name.as_ref()) {
+                note(
+                    &dependency.name,
+                    format!(
+                        "optional dependency of {} {}: none of its extras that need it is requested",
+                        package.name, package.pretty_version
+                    ),
+                );
                 continue;
             }
             if let Some(marker) = &dependency.markers {
                 if !markers.evaluate(package.name.as_ref(), marker, target, &active_extras)? {
+                    note(
+                        &dependency.name,
+                        format!(
+                            "{} {} requires it only when `{marker}`, which is false for this interpreter ({})",
+                            package.name,
+                            package.pretty_version,
+                            describe(target)
+                        ),
+                    );
                     continue;
                 }
             }
@@ -367,6 +421,13 @@ fn walk(
                     }
                 })?;
                 if !parsed.contains(&python) {
+                    note(
+                        &dependency.name,
+                        format!(
+                            "{} {} requires it only for Python {python_constraint}, not {}",
+                            package.name, package.pretty_version, target.full_version
+                        ),
+                    );
                     continue;
                 }
             }
@@ -380,14 +441,25 @@ fn walk(
     }
 
     let chosen_indices: BTreeSet<usize> = selected.values().map(|(i, _, _)| *i).collect();
-    let chosen = selected
-        .into_values()
-        .map(|(index, _, reason)| Chosen {
-            index,
-            requested: false,
-            reason,
-        })
-        .collect();
+    let reason_for = |p: &LockedPackage| -> String {
+        if let Some((i, _, _)) = selected.get(&p.name) {
+            return format!(
+                "another version of it, {}, is selected",
+                lock.packages[*i].pretty_version
+            );
+        }
+        if let Some(reason) = why_not.get(&p.name) {
+            return reason.clone();
+        }
+        if p.optional {
+            "optional: no requested extra needs it".to_string()
+        } else {
+            format!(
+                "not required by the selected groups on this interpreter ({})",
+                describe(target)
+            )
+        }
+    };
     let skipped = lock
         .packages
         .iter()
@@ -396,14 +468,15 @@ fn walk(
         .map(|(_, p)| Skipped {
             name: p.name.clone(),
             version: p.pretty_version.clone(),
-            reason: if p.optional {
-                "optional: no requested extra needs it".to_string()
-            } else {
-                format!(
-                    "not required by the selected groups on this interpreter ({})",
-                    describe(target)
-                )
-            },
+            reason: reason_for(p),
+        })
+        .collect();
+    let chosen = selected
+        .into_values()
+        .map(|(index, _, reason)| Chosen {
+            index,
+            requested: false,
+            reason,
         })
         .collect();
     Ok(Selected { chosen, skipped })

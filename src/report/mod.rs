@@ -3,6 +3,7 @@
 //! errors rendered as `error:` / `Caused by:` / `hint:`. Results go to stdout (the dry-run
 //! plan), everything else to stderr, so `verse ... > plan.txt` captures only the plan.
 
+pub mod json;
 mod progress;
 
 use std::io::{IsTerminal, Write};
@@ -43,6 +44,16 @@ impl Printer {
             progress: terminal && verbosity == Verbosity::Normal,
             color,
         }
+    }
+
+    /// `--color`: `always` and `never` override the terminal and NO_COLOR test of `auto`.
+    pub fn with_color(mut self, when: &str) -> Self {
+        match when {
+            "always" => self.color = true,
+            "never" => self.color = false,
+            _ => {}
+        }
+        self
     }
 
     fn paint(&self, code: &str, text: &str) -> String {

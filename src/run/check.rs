@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::install::{absolute, read_project, selection_of, venv_dir, venv_error};
+use super::install::{absolute, selection_of, venv_dir, venv_error};
 use crate::cli::CheckArgs;
 use crate::error::Error;
 use crate::install::{self, FileProblemKind};
@@ -16,8 +16,10 @@ use crate::report::Printer;
 use crate::{target, venv};
 
 /// The `--json` document. Field names are a stable contract (README, "verse check").
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Report {
+    /// `verse.check/1`, like the other `--json` documents (README "JSON output").
+    pub schema: &'static str,
     pub venv: String,
     pub clean: bool,
     /// Packages checked (installed and expected).
@@ -56,8 +58,13 @@ pub struct Changed {
 const TOLERATED: &[&str] = &["pip"];
 
 pub fn check_command(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, Error> {
-    let project_dir = absolute(&args.project);
-    let (project, lock) = read_project(&project_dir, args.allow_stale_lock, printer)?;
+    let project_dir = absolute(&args.input.project);
+    let (project, lock) = super::input::read_install_input(
+        &project_dir,
+        args.lock.as_deref(),
+        args.input.allow_stale_lock,
+        printer,
+    )?;
     let venv_dir = venv_dir(args.venv.as_deref(), &project_dir);
     let Some(python) = venv::interpreter(&venv_dir) else {
         return Err(
@@ -111,8 +118,15 @@ pub fn check_command(args: &CheckArgs, printer: &Printer) -> Result<ExitCode, Er
     }
 
     let mut report = Report {
+        schema: crate::report::json::CHECK_SCHEMA,
         venv: venv_dir.display().to_string(),
-        ..Report::default()
+        clean: false,
+        packages: 0,
+        files: 0,
+        missing: Vec::new(),
+        wrong_version: Vec::new(),
+        extra: Vec::new(),
+        changed: Vec::new(),
     };
     let mut seen = BTreeSet::new();
     for dist in &installed {

@@ -35,7 +35,7 @@ struct Wanted {
 
 pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Error> {
     let started = Instant::now();
-    let project_dir = absolute(&args.project);
+    let project_dir = absolute(&args.input.project);
     let dest = absolute(&args.dest);
 
     let (project, lock) = lock::read(&project_dir).map_err(lock_error)?;
@@ -44,7 +44,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
             "poetry.lock is out of date: pyproject.toml changed since the lock was written (in {})",
             project_dir.display()
         );
-        if args.allow_stale_lock {
+        if args.input.allow_stale_lock {
             printer.warn(format!(
                 "{message}; downloading anyway (--allow-stale-lock)"
             ));
@@ -74,6 +74,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
     // Resume: a file already in the folder is kept if it matches the lock.
     let mut present = 0usize;
     let mut known: BTreeMap<String, String> = BTreeMap::new();
+    let mut present_files = std::collections::BTreeSet::new();
     let mut to_fetch = Vec::new();
     for item in &wanted {
         let path = dest.join(&item.file);
@@ -81,6 +82,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
             match hash_file(&path, item.hash.algorithm) {
                 Ok(actual) if actual == item.hash => {
                     present += 1;
+                    present_files.insert(item.file.clone());
                     printer.detail(format!("{}: already present, verified", item.file));
                     if item.hash.algorithm == HashAlgorithm::Sha256 {
                         known.insert(item.file.clone(), item.hash.hex.clone());
@@ -100,7 +102,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
 
     let mut fetched_bytes = 0u64;
     if !to_fetch.is_empty() {
-        let cache = open_cache_at(args.no_cache, args.cache_dir.as_deref())?;
+        let cache = open_cache_at(args.fetch.no_cache, args.fetch.cache_dir.as_deref())?;
         let packages: Vec<PlannedPackage> = to_fetch.iter().map(|w| w.package.clone()).collect();
         let fetched = fetch_packages(
             printer,
@@ -110,7 +112,7 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
             // Every wanted file is named by the lock, so no tag choice happens here.
             &Tags::default(),
             &packages,
-            args.concurrent_downloads,
+            args.fetch.concurrent_downloads,
         )?;
         for (item, wheel) in to_fetch.iter().zip(&fetched) {
             place(wheel.path(), &dest.join(&item.file)).map_err(|e| {
@@ -171,7 +173,48 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
         "Install from it with: verse install --offline --find-links {}",
         dest.display()
     ));
+    if args.json {
+        let report = download_report(&dest, &wanted, &present_files, &skipped_lines, started);
+        printer.result(&super::install::render_json(&report)?);
+    }
     Ok(())
+}
+
+fn download_report(
+    dest: &Path,
+    wanted: &[Wanted],
+    present: &std::collections::BTreeSet<String>,
+    skipped: &[String],
+    started: Instant,
+) -> crate::report::json::DownloadReport {
+    use crate::report::json::{seconds, DownloadEntry, DownloadReport, DownloadTimings};
+    let mut files: Vec<DownloadEntry> = wanted
+        .iter()
+        .map(|w| DownloadEntry {
+            name: w.package.name.to_string(),
+            version: w.package.pretty_version.clone(),
+            file: w.file.clone(),
+            sha256: (w.hash.algorithm == HashAlgorithm::Sha256).then(|| w.hash.hex.clone()),
+            action: if present.contains(&w.file) {
+                "present"
+            } else {
+                "downloaded"
+            },
+            size: dest.join(&w.file).metadata().ok().map(|m| m.len()),
+        })
+        .collect();
+    files.sort_by(|a, b| a.file.cmp(&b.file));
+    files.dedup_by(|a, b| a.file == b.file);
+    DownloadReport {
+        schema: crate::report::json::DOWNLOAD_SCHEMA,
+        dest: dest.display().to_string(),
+        files,
+        skipped: skipped.to_vec(),
+        index: dest.join("simple").display().to_string(),
+        timings: DownloadTimings {
+            total_seconds: seconds(started.elapsed()),
+        },
+    }
 }
 
 /// What a build needs when installing offline: the wheels of the build requirements of each
@@ -187,7 +230,7 @@ fn build_requirements(
     if builds.is_empty() {
         return Ok(Vec::new());
     }
-    let cache = open_cache_at(args.no_cache, args.cache_dir.as_deref())?;
+    let cache = open_cache_at(args.fetch.no_cache, args.fetch.cache_dir.as_deref())?;
     let options = source_options(&args.sources);
     let mut placed = BTreeSet::new();
     for (target, package) in builds {

@@ -19,15 +19,20 @@ use crate::venv::{self, Venv};
 
 pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Error> {
     let started = Instant::now();
-    let project_dir = absolute(&args.project);
+    let project_dir = absolute(&args.input.project);
 
-    let (project, lock) = read_project(&project_dir, args.allow_stale_lock, printer)?;
+    let (project, lock) = super::input::read_install_input(
+        &project_dir,
+        args.lock.as_deref(),
+        args.input.allow_stale_lock,
+        printer,
+    )?;
 
     let venv_dir = venv_dir(args.venv.as_deref(), &project_dir);
     let venv_exists = venv_dir.join("pyvenv.cfg").is_file();
-    let candidates = interpreters(args, &venv_dir, venv_exists)?;
+    let candidates = interpreters(args.python.as_deref(), &venv_dir, venv_exists)?;
     // The probe answer is cached beside the wheels (not with --no-cache).
-    let cache_root = match (&args.cache_dir, args.no_cache) {
+    let cache_root = match (&args.fetch.cache_dir, args.fetch.no_cache) {
         (_, true) => None,
         (Some(dir), false) => Some(absolute(dir)),
         (None, false) => Cache::default_root(),
@@ -62,6 +67,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         let class_input = Error::input("cannot plan the install").with_source(e);
         class_input.with_optional_hint(hint)
     })?;
+    let planned = started.elapsed();
     for warning in &plan.warnings {
         printer.warn(warning);
     }
@@ -76,7 +82,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     // From reading what is installed to the end, this process alone works on the venv.
     let _venv_lock = match &cache {
         Some(cache) => {
-            let lock_dir = if args.no_cache {
+            let lock_dir = if args.fetch.no_cache {
                 std::env::temp_dir().join("verse-locks")
             } else {
                 cache.root().join("locks")
@@ -105,7 +111,21 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         .collect();
 
     let Some(cache) = cache else {
-        printer.result(&describe_plan(&plan, &target, &venv_dir, &installed, args));
+        let text = if args.json {
+            let timings = json_timings(planned, None, None, started);
+            let report = super::json::install_report(
+                &plan,
+                &target,
+                &venv_dir,
+                args.sources.index_url.as_deref(),
+                super::json::Outcome::DryRun(&installed),
+                timings,
+            );
+            render_json(&report)?
+        } else {
+            describe_plan(&plan, &target, &venv_dir, &installed, args)
+        };
+        printer.result(&text);
         return Ok(());
     };
 
@@ -153,6 +173,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     });
     let fetched = fetched?;
     let built_in_place = built_in_place?;
+    let fetched_at = started.elapsed();
     let jobs = fetched
         .into_iter()
         .enumerate()
@@ -167,7 +188,7 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     }
     let wheels: Vec<FetchedWheel> = wheels.into_iter().flatten().collect();
     let root_wheel = match &plan.root {
-        Some(root) if args.no_editable => {
+        Some(root) if !root.editable => {
             let wheel = builder.root_wheel(&root.name, &root.version, &root.root)?;
             let previous = installed.get(root.name.as_ref()).cloned();
             Some((wheel, previous))
@@ -232,7 +253,42 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     drop(cache);
     summary.elapsed = started.elapsed();
     printer.summary(&summary);
+    if args.json {
+        let timings = json_timings(planned, Some(fetched_at), Some(summary.elapsed), started);
+        let report = super::json::install_report(
+            &plan,
+            &target,
+            &venv_dir,
+            args.sources.index_url.as_deref(),
+            super::json::Outcome::Done(&summary),
+            timings,
+        );
+        printer.result(&render_json(&report)?);
+    }
     Ok(())
+}
+
+/// Phase durations from the marks taken along the way (each mark is time since start).
+fn json_timings(
+    planned: std::time::Duration,
+    fetched: Option<std::time::Duration>,
+    done: Option<std::time::Duration>,
+    started: Instant,
+) -> crate::report::json::Timings {
+    use crate::report::json::seconds;
+    let total = started.elapsed();
+    let fetched_at = fetched.unwrap_or(planned);
+    crate::report::json::Timings {
+        plan_seconds: seconds(planned),
+        fetch_seconds: seconds(fetched_at.saturating_sub(planned)),
+        install_seconds: seconds(done.unwrap_or(fetched_at).saturating_sub(fetched_at)),
+        total_seconds: seconds(total),
+    }
+}
+
+pub(super) fn render_json<T: serde::Serialize>(document: &T) -> Result<String, Error> {
+    crate::report::json::render(document)
+        .map_err(|e| Error::failure("cannot write the JSON report").with_source(e))
 }
 
 /// Fetches every file the work needs, concurrently, before anything is installed; every
@@ -258,7 +314,7 @@ fn fetch_all(
         &project.sources,
         &target.tags,
         &packages,
-        args.concurrent_downloads,
+        args.fetch.concurrent_downloads,
     )?;
     Ok(order(work, fetched))
 }
@@ -783,7 +839,7 @@ fn install_one(
 }
 
 fn open_cache(args: &InstallArgs) -> Result<Cache, Error> {
-    open_cache_at(args.no_cache, args.cache_dir.as_deref())
+    open_cache_at(args.fetch.no_cache, args.fetch.cache_dir.as_deref())
 }
 
 pub(super) fn open_cache_at(no_cache: bool, cache_dir: Option<&Path>) -> Result<Cache, Error> {
@@ -896,13 +952,13 @@ pub(super) fn venv_dir(venv: Option<&Path>, project_dir: &Path) -> PathBuf {
 /// The interpreters to try, best first: `--python` (a path, a command, or `X.Y`: every match
 /// on PATH, since the first may be a shim that cannot run that version), else the venv's own,
 /// else `python3` on PATH.
-fn interpreters(
-    args: &InstallArgs,
+pub(super) fn interpreters(
+    python: Option<&str>,
     venv_dir: &Path,
     venv_exists: bool,
 ) -> Result<Vec<PathBuf>, Error> {
-    let request = match (&args.python, venv_exists) {
-        (Some(request), _) => request.clone(),
+    let request = match (python, venv_exists) {
+        (Some(request), _) => request.to_string(),
         (None, true) => {
             return venv::interpreter(venv_dir).map(|p| vec![p]).ok_or_else(|| {
                 Error::input(format!(
@@ -932,7 +988,7 @@ fn interpreters(
 
 /// Probes the candidates in order; the first that works is the target. If none does, the
 /// first one's failure is the one to report.
-fn probe_first(
+pub(super) fn probe_first(
     candidates: &[PathBuf],
     cache_root: Option<&Path>,
     store: bool,
@@ -1081,9 +1137,14 @@ fn describe_plan(
     if let Some(root) = &plan.root {
         let _ = writeln!(
             out,
-            "  + {}=={}  (the project itself, editable from {})",
+            "  + {}=={}  (the project itself, {} from {})",
             root.name,
             root.version,
+            if root.editable {
+                "editable"
+            } else {
+                "built into a wheel"
+            },
             root.root.display()
         );
     }

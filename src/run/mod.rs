@@ -4,7 +4,11 @@
 mod build;
 mod check;
 mod download;
+mod export;
+mod input;
 mod install;
+mod json;
+mod tree;
 mod venv_lock;
 
 use std::process::ExitCode;
@@ -19,7 +23,7 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return command_line_error(&error),
     };
-    let printer = Printer::new(cli.quiet, cli.verbose);
+    let printer = Printer::new(cli.quiet, cli.verbose).with_color(&cli.color);
     let result = match cli.command {
         Command::Install(args) => {
             install::install_command(&args, &printer).map(|()| ExitCode::SUCCESS)
@@ -29,6 +33,14 @@ pub fn main() -> ExitCode {
             install::install_command(&args, &printer).map(|()| ExitCode::SUCCESS)
         }
         Command::Check(args) => check::check_command(&args, &printer),
+        Command::Completions(args) => {
+            completions(&args.shell, &printer);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tree(args) => tree::tree_command(&args, &printer).map(|()| ExitCode::SUCCESS),
+        Command::Export(args) => {
+            export::export_command(&args, &printer).map(|()| ExitCode::SUCCESS)
+        }
         Command::Download(args) => {
             download::download_command(&args, &printer).map(|()| ExitCode::SUCCESS)
         }
@@ -40,6 +52,20 @@ pub fn main() -> ExitCode {
             ExitCode::from(error.class as u8)
         }
     }
+}
+
+/// Writes the completion script for `shell` (bash, zsh or fish; clap checked the name).
+fn completions(shell: &str, printer: &Printer) {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+    let shell = match shell {
+        "zsh" => Shell::Zsh,
+        "fish" => Shell::Fish,
+        _ => Shell::Bash,
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "verse", &mut script);
+    printer.result(&String::from_utf8_lossy(&script));
 }
 
 /// Prints clap's message (help and version included) and picks the exit code: a mistake on

@@ -68,6 +68,7 @@ fn missing_extra_and_wrong_version_packages_are_reported_as_json() {
 
     output.exit_code(1);
     let report: serde_json::Value = serde_json::from_str(&output.stdout).expect("JSON on stdout");
+    assert_eq!(report["schema"], "verse.check/1");
     assert_eq!(report["clean"], false);
     assert_eq!(
         report["missing"],
