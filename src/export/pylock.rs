@@ -4,9 +4,9 @@
 //! file is environment-independent: an installer evaluates only the markers), its
 //! `requires-python`, its index, and its wheels with URL and hashes.
 //!
-//! Pure: the URL of every wheel is found by `run::export` (through `locate`) and handed in.
-//! Sdists are left out, because a wheel-only installer cannot use them and PEP 751 requires a
-//! URL or path for each; packages with no wheel are reported back to the caller.
+//! Pure: the URL of every file is found by `run::export` (through `locate`) and handed in.
+//! A package's sdist is exported beside its wheels (verse builds it when no wheel fits);
+//! packages with neither (direct references) are reported back to the caller.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +23,8 @@ pub const PYPI_SIMPLE: &str = "https://pypi.org/simple";
 #[derive(Debug)]
 pub struct Written {
     pub text: String,
-    /// `name==version` of exported packages that have no wheel in the lock.
+    /// `name==version` of exported packages that have no file on an index (path, git,
+    /// file and url packages).
     pub without_wheels: Vec<String>,
 }
 
@@ -50,9 +51,13 @@ struct Package {
     #[serde(rename = "requires-python", skip_serializing_if = "Option::is_none")]
     requires_python: Option<String>,
     index: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sdist: Option<Wheel>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     wheels: Vec<Wheel>,
 }
 
+/// One file of a package (PEP 751 names the same fields for wheels and sdists).
 #[derive(Serialize)]
 struct Wheel {
     name: String,
@@ -97,23 +102,35 @@ pub fn write(
     let mut without_wheels = Vec::new();
     for exported in &selected {
         let package = exported.package;
-        let wheels: Vec<Wheel> = package
+        let file = |f: &crate::lock::LockedFile| {
+            Some(Wheel {
+                name: f.filename.clone(),
+                url: url_of(&f.filename)?,
+                hashes: BTreeMap::from([(
+                    f.hash.algorithm.as_str().to_string(),
+                    f.hash.hex.clone(),
+                )]),
+            })
+        };
+        let hashed = package
             .files
             .iter()
-            .filter(|f| f.filename.ends_with(".whl") && f.hash.algorithm.is_verifiable())
-            .filter_map(|f| {
-                Some(Wheel {
-                    name: f.filename.clone(),
-                    url: url_of(&f.filename)?,
-                    hashes: BTreeMap::from([(
-                        f.hash.algorithm.as_str().to_string(),
-                        f.hash.hex.clone(),
-                    )]),
-                })
-            })
+            .filter(|f| f.hash.algorithm.is_verifiable());
+        let wheels: Vec<Wheel> = hashed
+            .clone()
+            .filter(|f| f.filename.ends_with(".whl"))
+            .filter_map(file)
             .collect();
+        // Locks <= 1.1 list every version's files together: only this version's sdist.
+        let sdist = hashed
+            .filter(|f| {
+                crate::build::sdist::is_sdist(&f.filename)
+                    && crate::packaging::wheel_filename::sdist_version(&f.filename, &package.name)
+                        .is_none_or(|v| v == package.version)
+            })
+            .find_map(file);
         let index = index_of(&package.source);
-        let (Some(index), false) = (index, wheels.is_empty()) else {
+        let (Some(index), false) = (index, wheels.is_empty() && sdist.is_none()) else {
             without_wheels.push(format!("{}=={}", package.name, package.pretty_version));
             continue;
         };
@@ -123,6 +140,7 @@ pub fn write(
             marker: (!exported.marker.is_any()).then(|| exported.marker.to_string()),
             requires_python: pep440(&package.python_versions),
             index,
+            sdist,
             wheels,
         });
     }

@@ -39,7 +39,7 @@ pub fn export_command(args: &ExportArgs, printer: &Printer) -> Result<(), Error>
                 .map_err(export_error)?;
         if !written.without_wheels.is_empty() {
             printer.warn(format!(
-                "left out of pylock.toml, having no wheel in the lock (sdists and direct references are not exported): {}",
+                "left out of pylock.toml, having no file on an index (direct references are not exported): {}",
                 written.without_wheels.join(", ")
             ));
         }
@@ -78,19 +78,24 @@ fn wheel_urls(
             continue;
         }
         for file in &package.files {
-            let Ok(filename) = file.filename.parse() else {
-                continue;
+            let artifact = match file.filename.parse() {
+                Ok(filename) => Artifact::Wheel {
+                    filename,
+                    file: file.filename.clone(),
+                    hash: Some(file.hash.clone()),
+                },
+                Err(_) if crate::build::sdist::is_sdist(&file.filename) => Artifact::Sdist {
+                    file: file.filename.clone(),
+                    hash: Some(file.hash.clone()),
+                },
+                Err(_) => continue,
             };
             wanted.push(PlannedPackage {
                 name: package.name.clone(),
                 version: package.version.clone(),
                 pretty_version: package.pretty_version.clone(),
                 source: package.source.clone(),
-                artifact: Artifact::Wheel {
-                    filename,
-                    file: file.filename.clone(),
-                    hash: Some(file.hash.clone()),
-                },
+                artifact,
                 requested: false,
                 reason: String::new(),
             });
@@ -114,13 +119,18 @@ fn wheel_urls(
     let mut urls = BTreeMap::new();
     let mut errors = Vec::new();
     for (package, result) in wanted.iter().zip(results) {
-        let Artifact::Wheel { file, .. } = &package.artifact else {
+        let (Artifact::Wheel { file, .. } | Artifact::Sdist { file, .. }) = &package.artifact
+        else {
             continue;
         };
         match result {
             Ok(located) => {
                 printer.detail(format!("{file}: {}", located.url));
                 urls.insert(file.clone(), located.url.to_string());
+            }
+            // An sdist is a fallback: one that no index lists is left out, not an error.
+            Err(e) if matches!(package.artifact, Artifact::Sdist { .. }) => {
+                printer.detail(format!("{file}: left out ({e})"));
             }
             Err(e) => {
                 errors.push(Error::failure(format!("cannot find the URL of {file}")).with_source(e))

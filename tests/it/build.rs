@@ -690,3 +690,56 @@ fn a_git_dependency_without_git_installed_says_what_to_install() {
         .stderr_has("hint: install git");
     assert!(!context.venv().exists());
 }
+
+#[test]
+fn an_sdist_goes_into_pylock_toml_and_installs_from_it() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("docopt-like", "0.6.2");
+    let sdist = tree.sdist(
+        &context.root().join("src"),
+        &context.wheels_dir(),
+        "via pylock",
+    );
+    context
+        .project()
+        .pyproject(pyproject_with(&["docopt-like"]))
+        .lock(Lockfile::new(LockFormat::V2_1).package(Locked::of(&sdist)))
+        .write();
+    let server = IndexServer::with_files([&sdist]);
+    let pylock = context.project_dir().join("pylock.toml");
+
+    context
+        .verse()
+        .args([
+            "export",
+            "-f",
+            "pylock.toml",
+            "--index-url",
+            &server.url(),
+            "-o",
+        ])
+        .arg(&pylock)
+        .run()
+        .success();
+    let text = read(&pylock);
+    let document: toml::Table = toml::from_str(&text).expect("pylock.toml is TOML");
+    let package = &document["packages"].as_array().expect("packages")[0];
+    assert_eq!(
+        package["sdist"]["name"].as_str(),
+        Some(sdist.filename.as_str())
+    );
+    assert_eq!(
+        package["sdist"]["hashes"]["sha256"].as_str(),
+        Some(sdist.sha256.as_str())
+    );
+
+    context
+        .install(&server)
+        .arg("--lock")
+        .arg(&pylock)
+        .run()
+        .success()
+        .stderr_has("Building docopt-like==0.6.2")
+        .added_exactly(&["docopt-like==0.6.2"]);
+    assert_eq!(value_of(&context, "docopt_like"), "via pylock");
+}
