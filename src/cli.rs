@@ -128,6 +128,11 @@ pub struct InstallArgs {
     )]
     pub link_mode: String,
 
+    /// Byte-compile the installed packages' .py files, as pip does (the .pyc files are listed
+    /// in RECORD); files that do not compile are skipped.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_COMPILE")]
+    pub compile: bool,
+
     /// Install even if poetry.lock does not match pyproject.toml (its content-hash is stale).
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_STALE_LOCK")]
     pub allow_stale_lock: bool,

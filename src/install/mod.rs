@@ -8,8 +8,9 @@
 //! writes with pip's modes), `uninstall.rs`, `editable.rs` (the root project).
 //!
 //! Not done here: choosing what to install or remove (`plan` and `run` decide), verifying the
-//! archive's hash (`fetch` did), compiling bytecode.
+//! archive's hash (`fetch` did). Bytecode is compiled afterwards, on request (`compile.rs`).
 
+mod compile;
 mod editable;
 mod fsutil;
 mod link;
@@ -23,6 +24,7 @@ mod verify;
 pub use verify::{verify, FileProblem, FileProblemKind, Verified};
 mod wheel;
 
+pub use compile::Compiled;
 pub use link::{LinkMode, Linker};
 
 use std::path::{Path, PathBuf};
@@ -169,6 +171,16 @@ pub fn touch_site_packages(venv: &Venv) {
             let _ = file.set_modified(std::time::SystemTime::now());
         }
     }
+}
+
+/// Byte-compiles the `.py` files of `dists` as pip does (see `compile.rs`), with up to
+/// `workers` interpreters, and lists the `.pyc` files in their RECORDs.
+pub fn compile(
+    venv: &Venv,
+    dists: &[InstalledDistribution],
+    workers: usize,
+) -> Result<Compiled, InstallError> {
+    compile::compile(venv, dists, workers)
 }
 
 /// Removes an installed distribution by its RECORD (see `uninstall.rs`).

@@ -128,9 +128,12 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     };
 
     let linker = install::Linker::new(args.link_mode.parse().map_err(Error::input)?);
-    let mut summary = install_all(&venv, work, fetched, &cache, &linker)?;
+    let (mut summary, dists) = install_all(&venv, work, fetched, &cache, &linker)?;
     if !summary.installed.is_empty() && !cache.is_temporary() {
         printer.detail(format!("Files placed by {}", linker.mode().as_str()));
+    }
+    if args.compile {
+        compile(&venv, &dists, printer)?;
     }
     summary.unchanged = unchanged;
 
@@ -399,7 +402,7 @@ fn install_all(
     fetched: Vec<FetchedWheel>,
     cache: &Cache,
     linker: &install::Linker,
-) -> Result<Summary, Error> {
+) -> Result<(Summary, Vec<InstalledDistribution>), Error> {
     // Wheels arrive in work order (see `order`); a gap would pair packages with the wrong files.
     let names_match = work.len() == fetched.len()
         && work
@@ -445,10 +448,12 @@ fn install_all(
     install::touch_site_packages(venv);
 
     let mut summary = Summary::default();
+    let mut dists = Vec::new();
     let mut errors = Vec::new();
     for (package, previous, outcome) in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
         match outcome {
-            Ok(()) => {
+            Ok(dist) => {
+                dists.push(dist);
                 summary
                     .installed
                     .push((package.name.to_string(), package.pretty_version.clone()));
@@ -469,7 +474,27 @@ fn install_all(
             "packages that were installed are complete; fix the cause and run the same command again",
         ));
     }
-    Ok(summary)
+    Ok((summary, dists))
+}
+
+/// `--compile`: bytecode for the distributions just installed, one interpreter per core.
+fn compile(venv: &Venv, dists: &[InstalledDistribution], printer: &Printer) -> Result<(), Error> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let compiled = install::compile(venv, dists, workers).map_err(|e| {
+        Error::failure("cannot compile the installed packages to bytecode")
+            .with_source(e)
+            .with_hint("the packages are installed; run again without --compile, or fix the cause")
+    })?;
+    printer.detail(format!(
+        "Compiled {} to bytecode{}",
+        crate::report::count(compiled.files, "file"),
+        if compiled.failed > 0 {
+            format!(" ({} did not compile and were skipped)", compiled.failed)
+        } else {
+            String::new()
+        }
+    ));
+    Ok(())
 }
 
 /// Installs one wheel: through the cache's unpacked tree when the wheel is a verified cache
@@ -480,7 +505,7 @@ fn install_one(
     wheel: &FetchedWheel,
     cache: &Cache,
     linker: &install::Linker,
-) -> Result<(), Error> {
+) -> Result<InstalledDistribution, Error> {
     let options = WheelOptions {
         requested: package.requested,
         direct_url: None,
@@ -503,8 +528,7 @@ fn install_one(
             package.name, package.pretty_version
         ))
         .with_source(e)
-    })?;
-    Ok(())
+    })
 }
 
 fn open_cache(args: &InstallArgs) -> Result<Cache, Error> {
