@@ -27,7 +27,7 @@ export PYTHON=${PYTHON:-$(python3 -c 'import os, sys; print(os.path.realpath(sys
 runs=5
 while getopts n: o; do case $o in n) runs=$OPTARG ;; *) exit 2 ;; esac; done
 shift $((OPTIND - 1))
-[ $# -ge 2 ] || { sed -n 2,24p "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,21p "$0"; exit 2; }
 
 if [ -z "${VERSE:-}" ]; then
   (cd "$here" && cargo build --release --locked -q)

@@ -223,8 +223,8 @@ impl Worker {
         Ok((worker, Some(tag).filter(|t| !t.is_empty())))
     }
 
-    /// Compiles one file: `Ok(true)` if it compiled, `Err` if the worker is gone.
-    fn compile(&mut self, source: &Path) -> io::Result<bool> {
+    /// Asks it to compile one file (answered in order by [`Worker::receive`]).
+    fn send(&mut self, source: &Path) -> io::Result<()> {
         use std::os::unix::ffi::OsStrExt;
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let bytes = source.as_os_str().as_bytes();
@@ -234,7 +234,11 @@ impl Worker {
         }
         line.push(b'\n');
         self.stdin.write_all(&line)?;
-        self.stdin.flush()?;
+        self.stdin.flush()
+    }
+
+    /// The answer to the oldest request: `Ok(true)` if it compiled, `Err` if the worker is gone.
+    fn receive(&mut self) -> io::Result<bool> {
         let mut answer = String::new();
         match self.stdout.read_line(&mut answer)? {
             0 => Err(io::Error::other("the interpreter exited")),
@@ -255,9 +259,16 @@ impl Worker {
     }
 }
 
-/// Runs `jobs` on `workers` interpreters; each takes the next job when it is done with one.
-/// Returns the cache tag and, per job, whether it compiled. A worker that dies (an interpreter
-/// crash on one file) counts that file as failed and is replaced.
+/// How many files a worker has queued at most: enough that it never waits for verse to be
+/// scheduled between two files (a ping-pong of one file at a time left the interpreters idle
+/// half the time on a busy machine), few enough that the last files still spread over all
+/// workers, and that the queued paths always fit in the pipe's buffer (64 KiB; a hex path is
+/// at most 8 KiB), so writing never blocks while the worker is blocked writing its answer.
+const WINDOW: usize = 4;
+
+/// Runs `jobs` on `workers` interpreters; each takes the next jobs as it answers. Returns the
+/// cache tag and, per job, whether it compiled. A worker that dies (an interpreter crash on one
+/// file) counts the files it had queued as failed and is replaced.
 fn run_pool(
     python: &Path,
     jobs: &[Job],
@@ -278,19 +289,28 @@ fn run_pool(
                         worker.finish();
                         return Ok(None);
                     }
+                    let mut queued = std::collections::VecDeque::with_capacity(WINDOW);
                     loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(job) = jobs.get(index) else {
+                        let mut sent = Ok(());
+                        while queued.len() < WINDOW && sent.is_ok() {
+                            let index = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(job) = jobs.get(index) else {
+                                break;
+                            };
+                            queued.push_back(index);
+                            sent = worker.send(&job.source);
+                        }
+                        let Some(index) = queued.pop_front() else {
                             break;
                         };
-                        match worker.compile(&job.source) {
-                            Ok(ok) => {
-                                if ok {
-                                    outcomes.lock().unwrap_or_else(|e| e.into_inner())[index] =
-                                        true;
-                                }
+                        match sent.and_then(|()| worker.receive()) {
+                            Ok(true) => {
+                                outcomes.lock().unwrap_or_else(|e| e.into_inner())[index] = true;
                             }
+                            Ok(false) => {}
                             Err(_) => {
+                                // Everything still queued on the dead worker is lost with it.
+                                queued.clear();
                                 worker.finish();
                                 worker = Worker::start(python)?.0;
                             }
