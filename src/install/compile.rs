@@ -333,7 +333,10 @@ fn run_pool(
     for result in results {
         tag = result.map_err(start_error)?.or(tag);
     }
-    Ok((tag, outcomes.into_inner().unwrap_or_else(|e| e.into_inner())))
+    Ok((
+        tag,
+        outcomes.into_inner().unwrap_or_else(|e| e.into_inner()),
+    ))
 }
 
 #[cfg(test)]

@@ -163,6 +163,13 @@ pub fn install_wheel_cached(
     }
 }
 
+/// Unpacks a verified wheel into its tree `dir` of the unpacked cache now, if it is not there
+/// yet (`tmp` as in [`UnpackedCache`]), so that a later [`install_wheel_cached`] only links:
+/// lets the caller unpack each wheel as soon as it is downloaded, while others still download.
+pub fn prepare_unpacked(wheel: &Path, dir: &Path, tmp: &Path) -> Result<(), InstallError> {
+    unpacked::ensure(wheel, dir, tmp, &wheel::errors_for(wheel)).map(drop)
+}
+
 /// Marks the venv's site-packages directories as changed, so that a running interpreter's
 /// import path cache (keyed on the directory's mtime) sees files linked in the same second.
 pub fn touch_site_packages(venv: &Venv) {

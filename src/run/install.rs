@@ -182,7 +182,7 @@ fn fetch_all(
     work: &[(PlannedPackage, Option<InstalledDistribution>)],
 ) -> Result<Vec<FetchedWheel>, Error> {
     let packages: Vec<PlannedPackage> = work.iter().map(|(p, _)| p.clone()).collect();
-    let fetched = fetch_packages(
+    let fetched = fetch_packages_unpacking(
         printer,
         cache,
         &source_options(&args.sources),
@@ -190,6 +190,7 @@ fn fetch_all(
         &target.tags,
         &packages,
         args.concurrent_downloads,
+        !cache.is_temporary(),
     )?;
     Ok(order(work, fetched))
 }
@@ -217,6 +218,33 @@ pub(super) fn fetch_packages(
     tags: &crate::packaging::Tags,
     packages: &[PlannedPackage],
     concurrency: u16,
+) -> Result<Vec<FetchedWheel>, Error> {
+    fetch_packages_unpacking(
+        printer,
+        cache,
+        options,
+        sources,
+        tags,
+        packages,
+        concurrency,
+        false,
+    )
+}
+
+/// [`fetch_packages`], and with `unpack`, each verified download is also unpacked into the
+/// cache's unpacked tree as soon as it is complete, while the others still download (at most
+/// one unpack per core at a time); the install then only links. An unpack that fails here is
+/// left for the install to redo and report.
+#[allow(clippy::too_many_arguments)]
+fn fetch_packages_unpacking(
+    printer: &Printer,
+    cache: &Cache,
+    options: &SourceOptions,
+    sources: &[lock::SourceDecl],
+    tags: &crate::packaging::Tags,
+    packages: &[PlannedPackage],
+    concurrency: u16,
+    unpack: bool,
 ) -> Result<Vec<FetchedWheel>, Error> {
     let mut fetched: Vec<Option<FetchedWheel>> = Vec::with_capacity(packages.len());
     let mut missing = Vec::new();
@@ -257,13 +285,15 @@ pub(super) fn fetch_packages(
         .build()
         .map_err(|e| Error::failure("cannot start the async runtime").with_source(e))?;
     let limit = Arc::new(tokio::sync::Semaphore::new(usize::from(concurrency)));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let unpacking = Arc::new(tokio::sync::Semaphore::new(cores));
     let results: Vec<Result<FetchedWheel, TaskError>> = runtime.block_on(async {
         let tasks = missing.iter().map(|&position| {
             let package = &packages[position];
-            let limit = limit.clone();
+            let (limit, unpacking) = (limit.clone(), unpacking.clone());
             let (locator, reporter) = (&locator, &reporter);
             async move {
-                let _permit = limit.acquire().await.map_err(|_| {
+                let permit = limit.acquire().await.map_err(|_| {
                     TaskError::Other(Error::failure("the download queue closed unexpectedly"))
                 })?;
                 let located = locator
@@ -271,7 +301,7 @@ pub(super) fn fetch_packages(
                     .await
                     .map_err(|e| TaskError::Locate(Box::new((package.clone(), e))))?;
                 printer.detail(format!("{}: from {}", located.file, located.origin));
-                fetch::download(cache, package, &located, reporter)
+                let wheel = fetch::download(cache, package, &located, reporter)
                     .await
                     .map_err(|e| {
                         let refused = matches!(
@@ -294,7 +324,20 @@ pub(super) fn fetch_packages(
                         } else {
                             error
                         })
-                    })
+                    })?;
+                // The next download need not wait for this unpack.
+                drop(permit);
+                if let (true, Some(hash)) = (unpack, wheel.hash()) {
+                    if let Ok(_slot) = unpacking.acquire().await {
+                        let (path, dir, tmp) =
+                            (wheel.path().to_path_buf(), cache.unpacked_dir(hash), cache.tmp_dir());
+                        let _ = tokio::task::spawn_blocking(move || {
+                            install::prepare_unpacked(&path, &dir, &tmp)
+                        })
+                        .await;
+                    }
+                }
+                Ok(wheel)
             }
         });
         futures_util::future::join_all(tasks).await

@@ -112,11 +112,7 @@ fn compiled_record_matches_pips() {
     let context = TestContext::new();
     let alpha = compile_wheel(&context);
     let (_, server) = project_with(&context, &[&alpha]);
-    context
-        .install(&server)
-        .arg("--compile")
-        .run()
-        .success();
+    context.install(&server).arg("--compile").run().success();
 
     // pip compiles by default.
     let pip_venv = context.root().join("pip-venv");
@@ -152,11 +148,7 @@ fn removing_a_compiled_package_removes_its_bytecode() {
     let alpha = compile_wheel(&context);
     let beta = wheel(&context, "beta", "1.0.0");
     let (project, server) = project_with(&context, &[&alpha, &beta]);
-    context
-        .install(&server)
-        .arg("--compile")
-        .run()
-        .success();
+    context.install(&server).arg("--compile").run().success();
     let tag = cache_tag(&context);
     let site = context.site_packages();
     assert!(site.join(format!("__pycache__/solo.{tag}.pyc")).is_file());
