@@ -198,3 +198,41 @@ fn record_rows(path: &Path) -> Vec<(String, String, String)> {
         })
         .collect()
 }
+
+#[test]
+fn only_the_packages_this_run_installs_are_compiled() {
+    let context = TestContext::new();
+    let alpha = compile_wheel(&context);
+    let beta = wheel(&context, "beta", "1.0.0");
+    let (project, server) = project_with(&context, &[&alpha]);
+    context.install(&server).run().success();
+    server.add(&beta);
+    project
+        .clone()
+        .pyproject(
+            Pyproject::new(Style::Poetry)
+                .dep(Dep::new("alpha", "*"))
+                .dep(Dep::new("beta", "*")),
+        )
+        .lock(
+            Lockfile::new(LockFormat::V2_1)
+                .package(Locked::of(&alpha))
+                .package(Locked::of(&beta)),
+        )
+        .write();
+
+    context
+        .install(&server)
+        .arg("--compile")
+        .run()
+        .success()
+        .stderr_has(" + beta==1.0.0");
+
+    let tag = cache_tag(&context);
+    assert_eq!(
+        pyc_rows(&context.record("beta")),
+        [format!("beta/__pycache__/__init__.{tag}.pyc,,")]
+    );
+    assert!(pyc_rows(&context.record("alpha")).is_empty());
+    assert!(!context.site_packages().join("alpha/__pycache__").exists());
+}
