@@ -6,13 +6,16 @@
 #   scripts/bench.sh -n 5 seed-fastapi uv-cold verse-cold
 #   scripts/bench.sh -n 5 django uv-warm verse-warm
 #   scripts/bench.sh -n 5 django uv-noop verse-noop
+#   scripts/bench.sh -n 5 django uv-cold-compile verse-cold-compile
+#   scripts/bench.sh -n 5 django uv-warm-otherfs verse-warm-otherfs   # caches on /dev/shm
 #   VERSE=target/x86_64-unknown-linux-musl/release/verse scripts/bench.sh -n 3 django uv-cold verse-cold
 #   scripts/bench.sh -n 3 django uv-cold verse-cold@a=/tmp/verse-a verse-cold@b=/tmp/verse-b
 #
 # Tools: those of ../shared/bench/tools (uv-cold, uv-warm, uv-warm-copy, uv-cold-compile,
 # pip-cold, poetry, floor-*) plus verse's own in scripts/bench/tools (verse-cold, verse-warm,
-# verse-noop, uv-noop). Builds verse in release mode first, unless VERSE names the binary to
-# bench. A tool written TOOL@LABEL=BINARY runs TOOL with that verse binary, under the name
+# verse-noop, uv-noop, verse-cold-compile, verse-warm-otherfs, uv-warm-otherfs: the last two
+# keep their caches on tmpfs, another filesystem than the venvs). Builds verse in release mode
+# first, unless VERSE names the binary to bench. A tool written TOOL@LABEL=BINARY runs TOOL with that verse binary, under the name
 # TOOL@LABEL: several builds (allocators, targets) compared in the same rounds. Needs the mirror
 # (../shared/bench/make-mirror.sh, once) and the anchors venv (see ../shared/bench/README.md);
 # serves the mirror itself. Environment: BENCH_ROOT (default /tmp/verse-bench), PYTHON.

@@ -271,6 +271,11 @@ pub struct InstallArgs {
     )]
     pub link_mode: String,
 
+    /// Byte-compile the installed packages' .py files, as pip does (the .pyc files are listed
+    /// in RECORD); files that do not compile are skipped.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_COMPILE")]
+    pub compile: bool,
+
     /// Install packages whose lock entry has no usable hash (they cannot be verified).
     #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_ALLOW_UNHASHED")]
     pub allow_unhashed: bool,

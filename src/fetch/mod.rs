@@ -355,6 +355,9 @@ pub fn expected_hash(package: &PlannedPackage) -> Option<FileHash> {
     }
 }
 
+/// The size of the blocks a download is written in (tokio's file buffer holds up to 2 MiB).
+const WRITE_BLOCK: usize = 1 << 20;
+
 async fn download_once(
     http: &Http,
     cache: &Cache,
@@ -406,16 +409,28 @@ async fn download_once(
     let mut writer = tokio::fs::File::from_std(temp_file);
     let mut size: u64 = 0;
     let mut body = response.bytes_stream();
+    // The body arrives in chunks of a few KiB; each write of a tokio file is a trip to the
+    // blocking pool, so chunks are gathered into blocks of WRITE_BLOCK first (the memory a
+    // download holds stays bounded by that, whatever the file's size).
+    let mut block: Vec<u8> = Vec::with_capacity(WRITE_BLOCK);
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| Failure::Transient(failed(describe_reqwest(&e)), None))?;
         hasher.update(&chunk);
-        writer
-            .write_all(&chunk)
-            .await
-            .map_err(|source| Failure::Fatal(cache_error(&temp_path, source)))?;
+        block.extend_from_slice(&chunk);
+        if block.len() >= WRITE_BLOCK {
+            writer
+                .write_all(&block)
+                .await
+                .map_err(|source| Failure::Fatal(cache_error(&temp_path, source)))?;
+            block.clear();
+        }
         size += chunk.len() as u64;
         reporter.download_progress(&file, chunk.len() as u64);
     }
+    writer
+        .write_all(&block)
+        .await
+        .map_err(|source| Failure::Fatal(cache_error(&temp_path, source)))?;
     writer
         .flush()
         .await

@@ -742,9 +742,21 @@ pub(super) fn verify(
     check.finish().map(|_| ()).map_err(Extract::Invalid)
 }
 
-/// Streams a member to `dest` (atomically, with `mode`), hashing it on the way: a member
-/// that does not match `expected` is never renamed into place. Reading to the end also makes
-/// the zip crate check the CRC.
+/// How a member's file is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Write {
+    /// Through a temporary name renamed into place: a venv, where a refused member must
+    /// leave the old file.
+    Atomic,
+    /// Straight to a new file: a private staging tree that is dropped whole if any member is
+    /// refused (the unpacked cache).
+    Staging,
+}
+
+/// Streams a member to `dest` (with `mode`), hashing it on the way: with [`Write::Atomic`], a
+/// member that does not match `expected` is never renamed into place. Reading to the end also
+/// makes the zip crate check the CRC.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn extract(
     archive: &mut Archive,
     index: usize,
@@ -753,6 +765,7 @@ pub(super) fn extract(
     mode: Mode,
     expected: Option<&Expected>,
     dest: &Path,
+    how: Write,
 ) -> Result<(), Extract> {
     let compressed = archive.compressed.get(&index).copied().unwrap_or(0);
     let total = archive.written;
@@ -764,7 +777,7 @@ pub(super) fn extract(
     let mut check = Check::new(name, compressed, expected);
     let mut refused = None;
     let mut written = 0;
-    let result = fsutil::write_atomic(dest, mode, |file| {
+    let fill = |file: &mut fs_err::File| {
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             let n = match reader.read(&mut buf) {
@@ -792,7 +805,11 @@ pub(super) fn extract(
             }
             io::Write::write_all(file, &buf[..n])?;
         }
-    });
+    };
+    let result = match how {
+        Write::Atomic => fsutil::write_atomic(dest, mode, fill),
+        Write::Staging => fsutil::write_new(dest, mode, fill),
+    };
     if let Some(refused) = refused {
         return Err(refused);
     }

@@ -89,6 +89,38 @@ pub(crate) fn write_atomic(
     result
 }
 
+/// Writes a new file at `dest` directly, for a private staging tree that is published whole
+/// by one rename (the unpacked cache): no temporary name per file, and a parent directory is
+/// made only when the open says it is missing (not a `mkdir -p` per file). On a cold install
+/// those were half the system calls. A failure leaves a partial file for the caller to drop
+/// with its tree.
+pub(crate) fn write_new(
+    dest: &Path,
+    mode: Mode,
+    fill: impl FnOnce(&mut fs_err::File) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut options = fs_err::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(mode.create);
+    let mut file = match options.open(dest) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = dest.parent() {
+                fs_err::create_dir_all(parent)?;
+            }
+            options.open(dest)?
+        }
+        other => other?,
+    };
+    fill(&mut file)?;
+    #[cfg(unix)]
+    if mode.add != 0 {
+        let current = file.metadata()?.permissions().mode();
+        file.set_permissions(Permissions::from_mode((current | mode.add) & 0o7777))?;
+    }
+    Ok(())
+}
+
 /// Creates `tmp` (and its parent directories). An uninstall running at the same time may prune
 /// a parent that was empty a moment ago; once the file exists the directory is not empty and
 /// stays, so a few retries settle it.

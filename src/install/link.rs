@@ -184,14 +184,61 @@ fn hardlink(src: &Path, dest: &Path) -> io::Result<bool> {
     }
 }
 
+/// Like [`hardlink`], a copy goes straight to `dest` when nothing is there (created with
+/// `O_EXCL`, as pip writes a new file), and through a temporary name and a rename only over an
+/// existing file, which a running process may have open. In a fresh venv (the warm install
+/// with the cache on another filesystem) that saves a `stat`, a `mkdir -p` and a `rename` per
+/// file. The bytes move by `copy_file_range(2)` inside the kernel where it can (`io::copy`).
+/// A copy cut short leaves a partial file that no RECORD lists: the failed install removes
+/// what it created, and an interrupted one is redone over it by the next run.
 fn copy(src: &Path, dest: &Path, mode: Mode) -> io::Result<bool> {
+    #[cfg(unix)]
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+
     let mut source = std::fs::File::open(src)?;
-    let new = std::fs::symlink_metadata(dest).is_err();
-    fsutil::write_atomic(dest, mode, |file| {
-        let mut out: &std::fs::File = file.file();
-        io::copy(&mut source, &mut out).map(drop)
-    })
-    .map(|()| new)
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(mode.create);
+    let mut attempt = 0;
+    let mut out = loop {
+        attempt += 1;
+        match options.open(dest) {
+            Ok(file) => break file,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return fsutil::write_atomic(dest, mode, |file| {
+                    let mut out: &std::fs::File = file.file();
+                    io::copy(&mut source, &mut out).map(drop)
+                })
+                .map(|()| false);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound && attempt < 10 => {
+                if let Some(parent) = dest.parent() {
+                    match fs_err::create_dir_all(parent) {
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                        other => other?,
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let result = (|| {
+        io::copy(&mut source, &mut out)?;
+        #[cfg(unix)]
+        if mode.add != 0 {
+            let current = out.metadata()?.permissions().mode();
+            out.set_permissions(std::fs::Permissions::from_mode(
+                (current | mode.add) & 0o7777,
+            ))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        drop(out);
+        let _ = std::fs::remove_file(dest);
+    }
+    result.map(|()| true)
 }
 
 /// Whether a copy from `src` to `dest` can become a reflink: same device, on a filesystem
@@ -298,6 +345,33 @@ mod tests {
         std::fs::write(&other, b"y = 2\n").unwrap();
         copier.place(&other, &linked, Mode::FILE).unwrap();
         assert_eq!(std::fs::read(&src).unwrap(), b"x = 1\n");
+    }
+
+    #[test]
+    fn a_copy_tells_new_from_replaced_and_gets_the_members_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("cache/tool");
+        std::fs::create_dir_all(src.parent().unwrap()).unwrap();
+        std::fs::write(&src, b"#!/bin/sh\n").unwrap();
+        let copier = Linker::new(LinkMode::Copy);
+        let dest = dir.path().join("venv/bin/deep/tool");
+        assert!(copier.place(&src, &dest, Mode::EXECUTABLE).unwrap());
+        let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "mode {mode:o}");
+        // Over an existing file: replaced by a rename (a new inode), reported as not new.
+        let before = std::fs::metadata(&dest).unwrap();
+        assert!(!copier.place(&src, &dest, Mode::FILE).unwrap());
+        let after = std::fs::metadata(&dest).unwrap();
+        use std::os::unix::fs::MetadataExt;
+        assert_ne!(before.ino(), after.ino());
+        assert_eq!(std::fs::read(&dest).unwrap(), b"#!/bin/sh\n");
+        // No temporary file is left beside it.
+        let names: Vec<_> = std::fs::read_dir(dest.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("tool")]);
     }
 
     #[test]

@@ -9,9 +9,10 @@
 //! writes with pip's modes), `uninstall.rs`, `editable.rs` (the root project).
 //!
 //! Not done here: choosing what to install or remove (`plan` and `run` decide), verifying the
-//! archive's hash (`fetch` did), compiling bytecode.
+//! archive's hash (`fetch` did). Bytecode is compiled afterwards, on request (`compile.rs`).
 
 mod archive;
+mod compile;
 mod editable;
 mod fsutil;
 mod link;
@@ -25,6 +26,7 @@ mod verify;
 pub use verify::{verify, FileProblem, FileProblemKind, Verified};
 mod wheel;
 
+pub use compile::Compiled;
 pub use link::{LinkMode, Linker};
 
 use std::path::{Path, PathBuf};
@@ -178,6 +180,18 @@ pub fn install_wheel_cached(
     }
 }
 
+/// Unpacks a verified wheel into its tree `dir` of the unpacked cache now, if it is not there
+/// yet (`tmp` as in [`UnpackedCache`]), so that a later [`install_wheel_cached`] only links:
+/// lets the caller unpack each wheel as soon as it is downloaded, while others still download.
+pub fn prepare_unpacked(
+    wheel: &Path,
+    filename: &WheelFilename,
+    dir: &Path,
+    tmp: &Path,
+) -> Result<(), InstallError> {
+    unpacked::ensure(wheel, filename, dir, tmp, &wheel::errors_for(filename)).map(drop)
+}
+
 /// Marks the venv's site-packages directories as changed, so that a running interpreter's
 /// import path cache (keyed on the directory's mtime) sees files linked in the same second.
 pub fn touch_site_packages(venv: &Venv) {
@@ -186,6 +200,16 @@ pub fn touch_site_packages(venv: &Venv) {
             let _ = file.set_modified(std::time::SystemTime::now());
         }
     }
+}
+
+/// Byte-compiles the `.py` files of `dists` as pip does (see `compile.rs`), with up to
+/// `workers` interpreters, and lists the `.pyc` files in their RECORDs.
+pub fn compile(
+    venv: &Venv,
+    dists: &[InstalledDistribution],
+    workers: usize,
+) -> Result<Compiled, InstallError> {
+    compile::compile(venv, dists, workers)
 }
 
 /// Removes an installed distribution by its RECORD (see `uninstall.rs`).

@@ -92,6 +92,7 @@ pub(crate) fn ensure(
             mode,
             expected,
             &dest,
+            archive::Write::Staging,
         )
         .map_err(|e| errors.extract(&entry.name, e))?;
     }

@@ -155,7 +155,17 @@ impl Source for Archive {
         dest: &Path,
     ) -> Result<bool, Extract> {
         let new = fs_err::symlink_metadata(dest).is_err();
-        extract(self, index, name, size, mode, expected, dest).map(|()| new)
+        extract(
+            self,
+            index,
+            name,
+            size,
+            mode,
+            expected,
+            dest,
+            archive::Write::Atomic,
+        )
+        .map(|()| new)
     }
 }
 

@@ -206,14 +206,14 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     };
 
     let linker = install::Linker::new(args.link_mode.parse().map_err(Error::input)?);
-    let mut summary = install_all(&venv, work, wheels, &cache, &linker)?;
+    let (mut summary, mut dists) = install_all(&venv, work, wheels, &cache, &linker)?;
     if !summary.installed.is_empty() && !cache.is_temporary() {
         printer.detail(format!("Files placed by {}", linker.mode().as_str()));
     }
     summary.unchanged = unchanged;
 
     if let (Some(root), Some((wheel, previous))) = (&plan.root, root_wheel) {
-        install_root_wheel(&venv, root, &wheel, previous.as_ref())?;
+        dists.push(install_root_wheel(&venv, root, &wheel, previous.as_ref())?);
         summary
             .installed
             .push((root.name.to_string(), root.version.clone()));
@@ -244,6 +244,11 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         } else {
             summary.unchanged += 1;
         }
+    }
+
+    // The project built as a wheel is compiled too; an editable one is source the user runs.
+    if args.compile {
+        compile(&venv, &dists, printer)?;
     }
 
     if args.sync {
@@ -307,7 +312,7 @@ fn fetch_all(
         .map(|(p, _)| p.clone())
         .filter(is_fetched)
         .collect();
-    let fetched = fetch_packages(
+    let fetched = fetch_packages_unpacking(
         printer,
         cache,
         &source_options(&args.sources),
@@ -315,6 +320,7 @@ fn fetch_all(
         &target.tags,
         &packages,
         args.fetch.concurrent_downloads,
+        !cache.is_temporary(),
     )?;
     Ok(order(work, fetched))
 }
@@ -398,6 +404,33 @@ pub(super) fn fetch_packages(
     packages: &[PlannedPackage],
     concurrency: u16,
 ) -> Result<Vec<Fetched>, Error> {
+    fetch_packages_unpacking(
+        printer,
+        cache,
+        options,
+        sources,
+        tags,
+        packages,
+        concurrency,
+        false,
+    )
+}
+
+/// [`fetch_packages`], and with `unpack`, each verified download is also unpacked into the
+/// cache's unpacked tree as soon as it is complete, while the others still download (at most
+/// one unpack per core at a time); the install then only links. An unpack that fails here is
+/// left for the install to redo and report.
+#[allow(clippy::too_many_arguments)]
+fn fetch_packages_unpacking(
+    printer: &Printer,
+    cache: &Cache,
+    options: &SourceOptions,
+    sources: &[lock::SourceDecl],
+    tags: &crate::packaging::Tags,
+    packages: &[PlannedPackage],
+    concurrency: u16,
+    unpack: bool,
+) -> Result<Vec<Fetched>, Error> {
     let mut fetched: Vec<Option<Fetched>> = Vec::with_capacity(packages.len());
     let mut missing = Vec::new();
     for (position, package) in packages.iter().enumerate() {
@@ -437,13 +470,15 @@ pub(super) fn fetch_packages(
         .build()
         .map_err(|e| Error::failure("cannot start the async runtime").with_source(e))?;
     let limit = Arc::new(tokio::sync::Semaphore::new(usize::from(concurrency)));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let unpacking = Arc::new(tokio::sync::Semaphore::new(cores));
     let results: Vec<Result<Fetched, TaskError>> = runtime.block_on(async {
         let tasks = missing.iter().map(|&position| {
             let package = &packages[position];
-            let limit = limit.clone();
+            let (limit, unpacking) = (limit.clone(), unpacking.clone());
             let (locator, reporter) = (&locator, &reporter);
             async move {
-                let _permit = limit.acquire().await.map_err(|_| {
+                let permit = limit.acquire().await.map_err(|_| {
                     TaskError::Other(Error::failure("the download queue closed unexpectedly"))
                 })?;
                 let located = locator
@@ -451,7 +486,7 @@ pub(super) fn fetch_packages(
                     .await
                     .map_err(|e| TaskError::Locate(Box::new((package.clone(), e))))?;
                 printer.detail(format!("{}: from {}", located.file, located.origin));
-                fetch::download(cache, package, &located, reporter)
+                let wheel = fetch::download(cache, package, &located, reporter)
                     .await
                     .map_err(|e| {
                         let refused = matches!(
@@ -474,7 +509,24 @@ pub(super) fn fetch_packages(
                         } else {
                             error
                         })
-                    })
+                    })?;
+                // The next download need not wait for this unpack.
+                drop(permit);
+                if let (true, Fetched::Wheel(fetched)) = (unpack, &wheel) {
+                    if let (Some(hash), Ok(_slot)) = (fetched.hash(), unpacking.acquire().await) {
+                        let (path, filename, dir, tmp) = (
+                            fetched.path().to_path_buf(),
+                            fetched.filename().clone(),
+                            cache.unpacked_dir(hash),
+                            cache.tmp_dir(),
+                        );
+                        let _ = tokio::task::spawn_blocking(move || {
+                            install::prepare_unpacked(&path, &filename, &dir, &tmp)
+                        })
+                        .await;
+                    }
+                }
+                Ok(wheel)
             }
         });
         futures_util::future::join_all(tasks).await
@@ -669,7 +721,7 @@ fn install_root_wheel(
     root: &plan::PlannedRoot,
     wheel: &FetchedWheel,
     previous: Option<&InstalledDistribution>,
-) -> Result<(), Error> {
+) -> Result<InstalledDistribution, Error> {
     if let Some(previous) = previous {
         install::uninstall(venv, previous).map_err(|e| {
             Error::failure(format!("cannot remove the installed project {}", root.name))
@@ -688,15 +740,16 @@ fn install_root_wheel(
             serde_json::Value::from(url)
         )),
     };
-    install::install_wheel(venv, wheel.path(), wheel.filename(), &options).map_err(|e| {
-        Error::failure(format!(
-            "cannot install the project {} (built as a wheel)",
-            root.name
-        ))
-        .with_source(e)
-    })?;
+    let dist =
+        install::install_wheel(venv, wheel.path(), wheel.filename(), &options).map_err(|e| {
+            Error::failure(format!(
+                "cannot install the project {} (built as a wheel)",
+                root.name
+            ))
+            .with_source(e)
+        })?;
     install::touch_site_packages(venv);
-    Ok(())
+    Ok(dist)
 }
 
 /// One error for many: the first in full, and a line for each of the others.
@@ -730,7 +783,7 @@ fn install_all(
     fetched: Vec<FetchedWheel>,
     cache: &Cache,
     linker: &install::Linker,
-) -> Result<Summary, Error> {
+) -> Result<(Summary, Vec<InstalledDistribution>), Error> {
     // Wheels arrive in work order (see `order`); a gap would pair packages with the wrong files.
     let names_match = work.len() == fetched.len()
         && work
@@ -776,10 +829,12 @@ fn install_all(
     install::touch_site_packages(venv);
 
     let mut summary = Summary::default();
+    let mut dists = Vec::new();
     let mut errors = Vec::new();
     for (package, previous, outcome) in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
         match outcome {
-            Ok(()) => {
+            Ok(dist) => {
+                dists.push(dist);
                 summary
                     .installed
                     .push((package.name.to_string(), package.pretty_version.clone()));
@@ -800,7 +855,27 @@ fn install_all(
             "packages that were installed are complete; fix the cause and run the same command again",
         ));
     }
-    Ok(summary)
+    Ok((summary, dists))
+}
+
+/// `--compile`: bytecode for the distributions just installed, one interpreter per core.
+fn compile(venv: &Venv, dists: &[InstalledDistribution], printer: &Printer) -> Result<(), Error> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let compiled = install::compile(venv, dists, workers).map_err(|e| {
+        Error::failure("cannot compile the installed packages to bytecode")
+            .with_source(e)
+            .with_hint("the packages are installed; run again without --compile, or fix the cause")
+    })?;
+    printer.detail(format!(
+        "Compiled {} to bytecode{}",
+        crate::report::count(compiled.files, "file"),
+        if compiled.failed > 0 {
+            format!(" ({} did not compile and were skipped)", compiled.failed)
+        } else {
+            String::new()
+        }
+    ));
+    Ok(())
 }
 
 /// Installs one wheel: through the cache's unpacked tree when the wheel is a verified cache
@@ -811,7 +886,7 @@ fn install_one(
     wheel: &FetchedWheel,
     cache: &Cache,
     linker: &install::Linker,
-) -> Result<(), Error> {
+) -> Result<InstalledDistribution, Error> {
     let options = WheelOptions {
         requested: package.requested,
         direct_url: direct_url(package).or_else(|| editable_git_url(&venv.root, package)),
@@ -834,8 +909,7 @@ fn install_one(
             package.name, package.pretty_version
         ))
         .with_source(e)
-    })?;
-    Ok(())
+    })
 }
 
 fn open_cache(args: &InstallArgs) -> Result<Cache, Error> {

@@ -16,6 +16,7 @@
 //! file or URL somewhere in its `error:` / `Caused by:` / `hint:` lines, not necessarily in the
 //! first one; tests that count `+` lines use projects without a root package.
 
+mod compile;
 mod errors;
 mod layout;
 mod link_mode;
