@@ -378,6 +378,11 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "DIR", env = "VERSE_DEST")]
     pub dest: PathBuf,
 
+    /// Also take what building the project itself needs (its build backend's requirements),
+    /// for `verse install --no-editable` on the other side.
+    #[arg(action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), long, env = "VERSE_NO_EDITABLE")]
+    pub no_editable: bool,
+
     #[command(flatten)]
     pub selection: SelectionArgs,
 

@@ -23,15 +23,29 @@ pub enum GitError {
 /// Checks out `revision` (a full commit id, or for old locks a branch or tag) of `url` into
 /// the new directory `dest`, with its submodules.
 pub fn checkout(url: &str, revision: &str, dest: &Path) -> Result<(), GitError> {
-    fs_err::create_dir_all(dest).map_err(GitError::Spawn)?;
+    // Lock values go on git's command line: one that looks like an option is refused.
+    if url.starts_with('-') || revision.starts_with('-') {
+        return Err(GitError::Failed {
+            action: "checkout".to_string(),
+            url: display_url(url),
+            output: format!("refusing the revision `{revision}` or URL: it starts with `-`"),
+        });
+    }
+    fs_err::create_dir_all(dest).map_err(|e| GitError::Failed {
+        action: "checkout".to_string(),
+        url: display_url(url),
+        output: e.to_string(),
+    })?;
     git(dest, url, "init", &["init", "-q"])?;
+    // A remote named origin, so that relative submodule URLs resolve against it.
+    git(dest, url, "remote add", &["remote", "add", "origin", url])?;
     // A shallow fetch of exactly the commit is cheapest, but not every server allows fetching
     // an unadvertised commit: then fetch every branch and tag and look for it there.
     let shallow = git(
         dest,
         url,
         "fetch",
-        &["fetch", "-q", "--depth", "1", url, revision],
+        &["fetch", "-q", "--depth", "1", "origin", revision],
     );
     let target = if shallow.is_ok() {
         "FETCH_HEAD".to_string()
@@ -44,7 +58,7 @@ pub fn checkout(url: &str, revision: &str, dest: &Path) -> Result<(), GitError> 
                 "fetch",
                 "-q",
                 "--tags",
-                url,
+                "origin",
                 "+refs/heads/*:refs/remotes/origin/*",
             ],
         )?;
@@ -70,7 +84,7 @@ pub fn checkout(url: &str, revision: &str, dest: &Path) -> Result<(), GitError> 
                 .is_ok()
             })
             .ok_or_else(|| GitError::NoSuchCommit {
-                url: url.to_string(),
+                url: display_url(url),
                 revision: revision.to_string(),
             })?
     };
@@ -96,32 +110,68 @@ pub fn head(dir: &Path, url: &str) -> Result<String, GitError> {
     git(dir, url, "rev-parse", &["rev-parse", "HEAD"]).map(|out| out.trim().to_string())
 }
 
+/// The variables that point git at a repository (`git rev-parse --local-env-vars`): set by
+/// git hooks and `rebase -x`, they would make every command here work on the user's own
+/// repository instead of the checkout.
+const REPOSITORY_VARIABLES: &[&str] = &[
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_GRAFT_FILE",
+    "GIT_INDEX_FILE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_PREFIX",
+    "GIT_SHALLOW_FILE",
+    "GIT_COMMON_DIR",
+];
+
 fn git(dir: &Path, url: &str, action: &str, args: &[&str]) -> Result<String, GitError> {
-    let output = Command::new("git")
+    let mut command = Command::new("git");
+    command
         .args(args)
         .current_dir(dir)
         // Never wait for a password on a terminal nobody watches (CI, Docker builds).
         .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                GitError::Missing {
-                    url: url.to_string(),
-                }
-            } else {
-                GitError::Spawn(e)
+        .stdin(Stdio::null());
+    for variable in REPOSITORY_VARIABLES {
+        command.env_remove(variable);
+    }
+    // ssh asks for host keys and passphrases on the terminal, not through git's prompt.
+    if std::env::var_os("GIT_SSH_COMMAND").is_none() && std::env::var_os("GIT_SSH").is_none() {
+        command.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+    }
+    let output = command.output().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            GitError::Missing {
+                url: display_url(url),
             }
-        })?;
+        } else {
+            GitError::Spawn(e)
+        }
+    })?;
     if !output.status.success() {
         let text = String::from_utf8_lossy(&output.stderr).trim().to_string();
         return Err(GitError::Failed {
             action: action.to_string(),
-            url: url.to_string(),
+            url: display_url(url),
             output: text,
         });
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// `url` for messages: credentials in it are left out.
+pub fn display_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) => crate::http::redact(&parsed),
+        Err(_) => url.to_string(),
+    }
 }
 
 /// A directory name for a checkout of `url` at `revision` (for caches): safe characters only.

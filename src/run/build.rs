@@ -41,6 +41,16 @@ pub(super) struct Builder<'a> {
     runtime: OnceLock<tokio::runtime::Runtime>,
 }
 
+/// What [`Builder::build_system_of`] reads.
+pub(super) enum BuildSource<'p> {
+    Archive {
+        path: &'p Path,
+        file: &'p str,
+        subdirectory: Option<&'p str>,
+    },
+    Tree(&'p Path),
+}
+
 /// What a built package is installed as.
 pub(super) struct Built {
     pub wheel: FetchedWheel,
@@ -83,9 +93,17 @@ impl<'a> Builder<'a> {
                     Artifact::Direct(Direct::Url { subdirectory, .. }) => subdirectory.as_deref(),
                     _ => None,
                 };
-                let key = archive
-                    .hash()
-                    .map(|h| format!("{}/{}", h.algorithm.as_str(), h.hex));
+                // One archive may hold several packages (a `subdirectory` each).
+                let key = archive.hash().map(|h| {
+                    let mut key = format!("{}/{}", h.algorithm.as_str(), h.hex);
+                    if let Some(sub) = subdirectory {
+                        key.push_str(&format!(
+                            "/{}",
+                            git::checkout_key("", "", Some(sub)).display()
+                        ));
+                    }
+                    key
+                });
                 self.cached_or_built(package, key.as_deref(), |scratch| {
                     let unpacked = scratch.join("src");
                     fs_err::create_dir_all(&unpacked).map_err(io_error)?;
@@ -127,16 +145,39 @@ impl<'a> Builder<'a> {
             ) => {
                 let revision = commit.as_deref().unwrap_or(reference);
                 if *editable {
-                    // Poetry keeps an editable git dependency's checkout in the venv.
-                    let checkout = venv_root.join("src").join(package.name.as_ref());
+                    // Poetry keeps an editable git dependency's checkout in the venv. The one
+                    // there (with the user's edits, maybe) is kept aside until the new one is
+                    // checked out and built, and put back if that fails.
+                    let src = venv_root.join("src");
+                    let checkout = src.join(package.name.as_ref());
+                    let aside = src.join(format!(".{}.verse-previous", package.name));
                     if checkout.exists() {
-                        fs_err::remove_dir_all(&checkout).map_err(io_error)?;
+                        if aside.exists() {
+                            fs_err::remove_dir_all(&aside).map_err(io_error)?;
+                        }
+                        fs_err::rename(&checkout, &aside).map_err(io_error)?;
                     }
-                    self.checkout(&label, url, revision, &checkout)?;
-                    let tree = within(&checkout, subdirectory.as_deref(), &label)?;
-                    self.uncached(package, |scratch| {
-                        self.build_tree(&label, &tree, BuildKind::Editable, scratch)
-                    })?
+                    let built = self
+                        .checkout(&label, url, revision, &checkout)
+                        .and_then(|()| {
+                            let tree = within(&checkout, subdirectory.as_deref(), &label)?;
+                            self.uncached(package, |scratch| {
+                                self.build_tree(&label, &tree, BuildKind::Editable, scratch)
+                            })
+                        });
+                    match built {
+                        Ok(wheel) => {
+                            let _ = fs_err::remove_dir_all(&aside);
+                            wheel
+                        }
+                        Err(error) => {
+                            if aside.exists() {
+                                let _ = fs_err::remove_dir_all(&checkout);
+                                let _ = fs_err::rename(&aside, &checkout);
+                            }
+                            return Err(error);
+                        }
+                    }
                 } else {
                     // Only a locked commit identifies the content; a branch name does not.
                     let key = commit.as_ref().map(|commit| {
@@ -159,7 +200,20 @@ impl<'a> Builder<'a> {
                 )))
             }
         };
-        check_identity(&wheel, &package.name, &package.version, &label)?;
+        // A path dependency is built from what the directory holds now: Poetry installs it even
+        // if its version moved since locking (a monorepo bumping a library without relocking).
+        let from_directory = matches!(package.artifact, Artifact::Direct(Direct::Directory { .. }));
+        if from_directory
+            && wheel.filename().name == package.name
+            && wheel.filename().version != package.version
+        {
+            self.printer.warn(format!(
+                "{label}: the directory now builds version {}; installing it (run `poetry lock` to record it)",
+                wheel.filename().version
+            ));
+        } else {
+            check_identity(&wheel, &package.name, &package.version, &label)?;
+        }
         Ok(Built { wheel })
     }
 
@@ -190,8 +244,10 @@ impl<'a> Builder<'a> {
     }
 
     fn checkout(&self, label: &str, url: &str, revision: &str, dest: &Path) -> Result<(), Error> {
-        self.printer
-            .info(format!("Checking out {label} from {url} at {revision}"));
+        self.printer.info(format!(
+            "Checking out {label} from {} at {revision}",
+            git::display_url(url)
+        ));
         git::checkout(url, revision, dest).map_err(|e| {
             let hint = match &e {
                 git::GitError::Missing { .. } => {
@@ -237,7 +293,7 @@ impl<'a> Builder<'a> {
             return self.uncached(package, build);
         };
         let dir = self.cache.root().join("built-v1").join(key);
-        if let Some((path, filename)) = best_built(&dir, self.target) {
+        if let Some((path, filename)) = best_built(&dir, self.target, package) {
             if let Ok(hash) = hash_file(&path) {
                 self.printer.detail(format!(
                     "{}: using the wheel built before ({})",
@@ -450,33 +506,29 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    /// The `[build-system]` of what `package` builds from, for `verse download`: read from
-    /// the fetched sdist (unpacked in a scratch directory) or the directory itself. `None`
-    /// for a wheel, and for git (the checkout needs the repository anyway).
+    /// The `[build-system]` of a source tree to build, for `verse download`: `archive` (an
+    /// sdist on disk, named `file`) is unpacked in a scratch directory first, with the url
+    /// package's `subdirectory` if any.
     pub fn build_system_of(
         &self,
-        package: &PlannedPackage,
-        fetched: Option<&Fetched>,
-    ) -> Result<Option<system::BuildSystem>, Error> {
-        let label = format!("{}=={}", package.name, package.pretty_version);
-        let tree = match (fetched, &package.artifact) {
-            (Some(Fetched::Archive(archive)), artifact) => {
-                let subdirectory = match artifact {
-                    Artifact::Direct(Direct::Url { subdirectory, .. }) => subdirectory.as_deref(),
-                    _ => None,
-                };
+        label: &str,
+        source: BuildSource<'_>,
+    ) -> Result<system::BuildSystem, Error> {
+        let tree = match source {
+            BuildSource::Archive {
+                path,
+                file,
+                subdirectory,
+            } => {
                 let scratch = self.scratch_dir()?;
-                let root =
-                    sdist::unpack(archive.path(), archive.file(), &scratch).map_err(|e| {
-                        Error::failure(format!("cannot unpack the sdist of {label}")).with_source(e)
-                    })?;
-                within(&root, subdirectory, &label)?
+                let root = sdist::unpack(path, file, &scratch).map_err(|e| {
+                    Error::failure(format!("cannot unpack the sdist of {label}")).with_source(e)
+                })?;
+                within(&root, subdirectory, label)?
             }
-            (None, Artifact::Direct(Direct::Directory { path, .. })) => path.clone(),
-            _ => return Ok(None),
+            BuildSource::Tree(path) => path.to_path_buf(),
         };
         system::read(&tree)
-            .map(Some)
             .map_err(|e| Error::input(format!("cannot read how {label} is built")).with_source(e))
     }
 
@@ -674,14 +726,21 @@ fn check_identity(
     Ok(())
 }
 
-/// The best-fitting wheel already built in `dir`.
-fn best_built(dir: &Path, target: &Target) -> Option<(PathBuf, WheelFilename)> {
+/// The best-fitting wheel of `package` already built in `dir`.
+fn best_built(
+    dir: &Path,
+    target: &Target,
+    package: &PlannedPackage,
+) -> Option<(PathBuf, WheelFilename)> {
     let entries = std::fs::read_dir(dir).ok()?;
     entries
         .flatten()
         .filter_map(|entry| {
             let name = entry.file_name().to_str()?.to_string();
             let wheel: WheelFilename = name.parse().ok()?;
+            if wheel.name != package.name || wheel.version != package.version {
+                return None;
+            }
             let priority = target.tags.priority(&wheel)?;
             Some((priority, entry.path(), wheel))
         })

@@ -56,8 +56,12 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
     }
 
     let mut skipped_lines = Vec::new();
-    let (wanted, builds) = if args.all_platforms {
-        (every_wheel(&lock, &mut skipped_lines), Vec::new())
+    let (wanted, builds, targets) = if args.all_platforms {
+        (
+            every_wheel(&lock, &mut skipped_lines),
+            Vec::new(),
+            Vec::new(),
+        )
     } else {
         planned_files(args, printer, &project, &lock, &mut skipped_lines)?
     };
@@ -101,12 +105,22 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
     }
 
     let mut fetched_bytes = 0u64;
-    if !to_fetch.is_empty() {
-        let cache = open_cache_at(args.fetch.no_cache, args.fetch.cache_dir.as_deref())?;
+    // One cache for the downloads and the build requirements (with --no-cache, one
+    // temporary directory that lives until both are done).
+    let needs_cache = !to_fetch.is_empty() || !builds.is_empty() || args.no_editable;
+    let cache = if needs_cache {
+        Some(open_cache_at(
+            args.fetch.no_cache,
+            args.fetch.cache_dir.as_deref(),
+        )?)
+    } else {
+        None
+    };
+    if let (false, Some(cache)) = (to_fetch.is_empty(), &cache) {
         let packages: Vec<PlannedPackage> = to_fetch.iter().map(|w| w.package.clone()).collect();
         let fetched = fetch_packages(
             printer,
-            &cache,
+            cache,
             &source_options(&args.sources),
             &project.sources,
             // Every wanted file is named by the lock, so no tag choice happens here.
@@ -128,9 +142,14 @@ pub fn download_command(args: &DownloadArgs, printer: &Printer) -> Result<(), Er
                 known.insert(item.file.clone(), item.hash.hex.clone());
             }
         }
-        drop(cache);
     }
-    let build_files = build_requirements(args, printer, &project, &dest, &builds)?;
+    let build_files = match &cache {
+        Some(cache) => {
+            build_requirements(args, printer, &project, &dest, cache, &builds, &targets)?
+        }
+        None => Vec::new(),
+    };
+    drop(cache);
 
     let indexed = index_folder(&dest, &known).map_err(|e| {
         Error::failure(format!(
@@ -225,22 +244,65 @@ fn build_requirements(
     printer: &Printer,
     project: &lock::Project,
     dest: &Path,
+    cache: &crate::fetch::Cache,
     builds: &[(Target, PlannedPackage)],
+    targets: &[Target],
 ) -> Result<Vec<String>, Error> {
-    if builds.is_empty() {
-        return Ok(Vec::new());
-    }
-    let cache = open_cache_at(args.fetch.no_cache, args.fetch.cache_dir.as_deref())?;
+    use super::build::BuildSource;
     let options = source_options(&args.sources);
     let mut placed = BTreeSet::new();
+    // (target, label, archive path or tree, archive file name, subdirectory)
+    let mut jobs: Vec<(&Target, String, PathBuf, Option<String>, Option<String>)> = Vec::new();
     for (target, package) in builds {
-        let builder =
-            super::build::Builder::new(printer, &cache, target, &options, &project.sources);
         let label = format!("{}=={}", package.name, package.pretty_version);
-        let fetched = crate::fetch::from_cache(&cache, package);
-        let Some(system) = builder.build_system_of(package, fetched.as_ref())? else {
-            continue;
+        match &package.artifact {
+            // Downloaded into the folder just before (or found there, verified).
+            Artifact::Sdist { file, .. } => {
+                jobs.push((target, label, dest.join(file), Some(file.clone()), None))
+            }
+            Artifact::Direct(Direct::Url {
+                file, subdirectory, ..
+            }) => jobs.push((
+                target,
+                label,
+                dest.join(file),
+                Some(file.clone()),
+                subdirectory.clone(),
+            )),
+            Artifact::Direct(Direct::File { path, file, .. }) => {
+                jobs.push((target, label, path.clone(), Some(file.clone()), None))
+            }
+            Artifact::Direct(Direct::Directory { path, .. }) => {
+                jobs.push((target, label, path.clone(), None, None))
+            }
+            // Checked out at install time, from the repository.
+            _ => {}
+        }
+    }
+    // The project itself, for `install --no-editable`: built from its own directory.
+    if let (Some(name), true, true) = (&project.name, project.package_mode, args.no_editable) {
+        for target in targets {
+            jobs.push((
+                target,
+                format!("{name} (the project)"),
+                project.root.clone(),
+                None,
+                None,
+            ));
+        }
+    }
+    for (target, label, path, file, subdirectory) in &jobs {
+        let source = match file {
+            Some(file) => BuildSource::Archive {
+                path,
+                file,
+                subdirectory: subdirectory.as_deref(),
+            },
+            None => BuildSource::Tree(path),
         };
+        let builder =
+            super::build::Builder::new(printer, cache, target, &options, &project.sources);
+        let system = builder.build_system_of(label, source)?;
         let mut requirements = system.requires.clone();
         // setuptools asks for `wheel` through get_requires_for_build_wheel in the versions
         // that need it; that hook cannot run here, so it is fetched whenever setuptools builds.
@@ -249,7 +311,7 @@ fn build_requirements(
         {
             requirements.push("wheel".to_string());
         }
-        let wheels = builder.requirement_wheels(&label, &requirements)?;
+        let wheels = builder.requirement_wheels(label, &requirements)?;
         printer.info(format!(
             "{label} is built from source: {} for its build",
             count(wheels.len(), "build requirement")
@@ -267,7 +329,7 @@ fn build_requirements(
     Ok(placed.into_iter().collect())
 }
 
-type Planned = (Vec<Wanted>, Vec<(Target, PlannedPackage)>);
+type Planned = (Vec<Wanted>, Vec<(Target, PlannedPackage)>, Vec<Target>);
 
 /// The files `install` would fetch for each target the flags describe, and the packages it
 /// would build (with the target each is built for).
@@ -389,7 +451,7 @@ fn planned_files(
             count(other_targets, "wheel")
         ));
     }
-    Ok((wanted, builds))
+    Ok((wanted, builds, targets))
 }
 
 /// The targets of the flags, or the probed `python3` when none is given.

@@ -157,8 +157,16 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         printer.detail(format!("Creating virtualenv at {}", venv_dir.display()));
         early_venv = Some(venv::create(&venv_dir, &target).map_err(venv_error)?);
     }
+    // Editable git checkouts replace the one in the venv: they go last, once everything
+    // else has been fetched and built.
+    let editable_git_job = |i: &usize| {
+        matches!(
+            work[*i].0.artifact,
+            Artifact::Direct(Direct::Git { editable: true, .. })
+        )
+    };
     let in_place: Vec<usize> = (0..work.len())
-        .filter(|&i| !is_fetched(&work[i].0))
+        .filter(|&i| !is_fetched(&work[i].0) && !editable_git_job(&i))
         .collect();
     let (fetched, built_in_place) = std::thread::scope(|scope| {
         let early = scope.spawn(|| {
@@ -185,6 +193,9 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         .chain(build_parallel(&builder, jobs, &venv_dir)?)
     {
         wheels[i] = Some(wheel);
+    }
+    for i in (0..work.len()).filter(editable_git_job) {
+        wheels[i] = Some(builder.wheel_for(&work[i].0, None, &venv_dir)?.wheel);
     }
     let wheels: Vec<FetchedWheel> = wheels.into_iter().flatten().collect();
     let root_wheel = match &plan.root {
@@ -644,10 +655,12 @@ pub(super) fn direct_url(package: &PlannedPackage) -> Option<String> {
         return None;
     };
     let json = |value: &str| serde_json::Value::from(value).to_string();
+    // Poetry records `Path(...).resolve()`: no `..`, symlinks followed.
     let file_url = |path: &Path| {
-        reqwest::Url::from_file_path(absolute(path))
+        let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| absolute(path));
+        reqwest::Url::from_file_path(&resolved)
             .map(|u| u.to_string())
-            .unwrap_or_else(|()| format!("file://{}", path.display()))
+            .unwrap_or_else(|()| format!("file://{}", resolved.display()))
     };
     let archive_info = |hash: &Option<crate::packaging::FileHash>| match hash {
         Some(hash) => format!(

@@ -743,3 +743,328 @@ fn an_sdist_goes_into_pylock_toml_and_installs_from_it() {
         .added_exactly(&["docopt-like==0.6.2"]);
     assert_eq!(value_of(&context, "docopt_like"), "via pylock");
 }
+
+// Regressions found in review: git environment, atomic editable checkouts, download gaps,
+// resolved paths, archives with several packages.
+
+#[test]
+fn download_with_no_cache_still_takes_build_requirements() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("needs-helper", "1.0").requires("build-helper>=1", "build_helper");
+    let sdist = tree.sdist(
+        &context.root().join("src"),
+        &context.wheels_dir(),
+        "carried",
+    );
+    let helper = WheelBuilder::new("build-helper", "2.0")
+        .package("build_helper")
+        .build(&context.wheels_dir());
+    let server = IndexServer::with_files([&sdist, &helper]);
+    context
+        .project()
+        .pyproject(pyproject_with(&["needs-helper"]))
+        .lock(Lockfile::new(LockFormat::V2_1).package(Locked::of(&sdist)))
+        .write();
+    let dest = context.root().join("wheelhouse");
+    let out = context
+        .verse()
+        .args([
+            "download",
+            "--no-cache",
+            "--index-url",
+            &server.url(),
+            "--dest",
+        ])
+        .arg(&dest)
+        .run();
+    out.success();
+    assert!(
+        dest.join(&helper.filename).is_file(),
+        "build requirement not downloaded with --no-cache"
+    );
+}
+
+#[test]
+fn download_resumed_with_a_fresh_cache_still_takes_build_requirements() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("needs-helper", "1.0").requires("build-helper>=1", "build_helper");
+    let sdist = tree.sdist(
+        &context.root().join("src"),
+        &context.wheels_dir(),
+        "carried",
+    );
+    let helper = WheelBuilder::new("build-helper", "2.0")
+        .package("build_helper")
+        .build(&context.wheels_dir());
+    let server = IndexServer::with_files([&sdist, &helper]);
+    context
+        .project()
+        .pyproject(pyproject_with(&["needs-helper"]))
+        .lock(Lockfile::new(LockFormat::V2_1).package(Locked::of(&sdist)))
+        .write();
+    let dest = context.root().join("wheelhouse");
+    std::fs::create_dir_all(&dest).unwrap();
+    std::fs::copy(
+        context.wheels_dir().join(&sdist.filename),
+        dest.join(&sdist.filename),
+    )
+    .unwrap();
+    let out = context
+        .verse()
+        .args(["download", "--index-url", &server.url(), "--dest"])
+        .arg(&dest)
+        .env("VERSE_CACHE_DIR", context.root().join("fresh-cache"))
+        .run();
+    out.success();
+    assert!(
+        dest.join(&helper.filename).is_file(),
+        "build requirement not downloaded when sdist already in dest"
+    );
+}
+
+#[test]
+fn a_dotdot_path_dependency_is_recorded_resolved_like_poetry() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("local-lib", "0.3.0");
+    let lib_dir = context.root().join("libs/local-lib");
+    tree.write(&lib_dir, "copied", true);
+    context
+        .project()
+        .pyproject(pyproject_with(&["local-lib"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1)
+                .package(Locked::new("local-lib", "0.3.0").directory("../libs/local-lib", true)),
+        )
+        .write();
+    let server = IndexServer::with_files([]);
+    context.install(&server).run().success();
+    let text = read(&context.dist_info("local-lib").join("direct_url.json"));
+    assert!(!text.contains(".."), "direct_url.json keeps `..`: {text}");
+}
+
+#[test]
+fn a_failed_install_leaves_the_editable_git_checkout_alone() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("forked", "2.1.0");
+    let repo = context.root().join("repos/forked");
+    std::fs::create_dir_all(&repo).unwrap();
+    let first = git_repo(&tree, &repo, None, "first");
+    tree.write(&repo, "second", true);
+    git(&repo, &["commit", "-q", "-am", "second"]);
+    let second = git(&repo, &["rev-parse", "HEAD"]).trim().to_string();
+    let lock_with =
+        |commit: &str, broken: bool| {
+            let mut lock = Lockfile::new(LockFormat::V2_1).package(
+                Locked::new("forked", "2.1.0").git(&file_url(&repo), "main", commit, None, true),
+            );
+            let mut names = vec!["forked"];
+            if broken {
+                lock = lock.package(Locked::new("broken", "1.0").directory("libs/broken", false));
+                names.push("broken");
+            }
+            context
+                .project()
+                .pyproject(pyproject_with(&names))
+                .lock(lock)
+                .write();
+        };
+    let broken_dir = context.project_dir().join("libs/broken");
+    lock_with(&first, false);
+    let server = IndexServer::with_files([]);
+    context.install(&server).run().success();
+    let checkout = context.venv().join("src/forked");
+    tree.write(&checkout, "my local edit", false);
+    SourceTree::new("broken", "1.0").write(&broken_dir, "x", true);
+    std::fs::write(broken_dir.join("FAIL_BUILD"), "").unwrap();
+    lock_with(&second, true);
+    let out = context.install(&server).run();
+    out.failure();
+    let head = git(&checkout, &["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(
+        value_of(&context, "forked"),
+        "my local edit",
+        "failed install changed the venv's editable checkout"
+    );
+}
+
+#[test]
+fn git_dir_set_by_a_hook_does_not_touch_the_users_repository() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("forked", "2.1.0");
+    let repo = context.root().join("repos/forked");
+    std::fs::create_dir_all(&repo).unwrap();
+    let commit = git_repo(&tree, &repo, None, "locked commit");
+    // The user's own repository, as a git hook would see it.
+    let user = context.root().join("user-repo");
+    std::fs::create_dir_all(&user).unwrap();
+    git(&user, &["init", "-q"]);
+    std::fs::write(user.join("mine.txt"), "precious\n").unwrap();
+    git(&user, &["add", "mine.txt"]);
+    git(
+        &user,
+        &[
+            "-c",
+            "user.name=u",
+            "-c",
+            "user.email=u@x",
+            "commit",
+            "-q",
+            "-m",
+            "mine",
+        ],
+    );
+    let user_head = git(&user, &["rev-parse", "HEAD"]).trim().to_string();
+    context
+        .project()
+        .pyproject(pyproject_with(&["forked"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1).package(Locked::new("forked", "2.1.0").git(
+                &file_url(&repo),
+                "main",
+                &commit,
+                None,
+                false,
+            )),
+        )
+        .write();
+    let server = IndexServer::with_files([]);
+    let out = context
+        .install(&server)
+        .env("GIT_DIR", user.join(".git"))
+        .env("GIT_WORK_TREE", &user)
+        .run();
+    let after = git(&user, &["rev-parse", "HEAD"]).trim().to_string();
+    let files: Vec<_> = std::fs::read_dir(&user)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    eprintln!("user HEAD before {user_head} after {after}; files {files:?}");
+    assert_eq!(after, user_head, "verse moved the user's repository HEAD");
+    out.success();
+}
+
+#[test]
+fn download_no_editable_then_offline_no_editable_root() {
+    let context = TestContext::new();
+    let alpha = WheelBuilder::new("alpha", "1.0")
+        .package("alpha")
+        .build(&context.wheels_dir());
+    let helper = WheelBuilder::new("build-helper", "2.0")
+        .package("build_helper")
+        .build(&context.wheels_dir());
+    let tree = SourceTree::new("demo-app", "0.1.0")
+        .package_dir("src/demo_app")
+        .requires("build-helper>=1", "build_helper");
+    context
+        .project()
+        .pyproject(
+            Pyproject::new(Style::Poetry)
+                .root_package("demo_app")
+                .dep(Dep::new("alpha", "*"))
+                .build_system(&tree.build_system()),
+        )
+        .lock(Lockfile::new(LockFormat::V2_1).package(Locked::of(&alpha)))
+        .write();
+    tree.write(&context.project_dir(), "root", false);
+    let server = IndexServer::with_files([&alpha, &helper]);
+    let dest = context.root().join("wheelhouse");
+    let out = context
+        .verse()
+        .args([
+            "download",
+            "--no-editable",
+            "--index-url",
+            &server.url(),
+            "--dest",
+        ])
+        .arg(&dest)
+        .run();
+    out.success();
+    let out = context
+        .verse()
+        .args([
+            "install",
+            "--offline",
+            "--no-editable",
+            "--index-url",
+            &server.url(),
+            "--find-links",
+        ])
+        .arg(&dest)
+        .env("VERSE_CACHE_DIR", context.root().join("fresh-cache"))
+        .run();
+    out.success();
+}
+
+#[test]
+fn one_url_archive_with_two_subdirectories_builds_both_from_cache() {
+    use sha2::Digest;
+    let context = TestContext::new();
+    let mono = context.root().join("mono-src/mono-1");
+    SourceTree::new("pkg-a", "1.0").write(&mono.join("a"), "A", true);
+    SourceTree::new("pkg-b", "1.0").write(&mono.join("b"), "B", true);
+    let archive = context.wheels_dir().join("mono-1.tar.gz");
+    std::fs::create_dir_all(context.wheels_dir()).unwrap();
+    let status = std::process::Command::new("tar")
+        .arg("czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(context.root().join("mono-src"))
+        .arg("mono-1")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(&archive).unwrap();
+    let sha = format!("{:x}", sha2::Sha256::digest(&bytes));
+    let dist = |name: &str| DistFile {
+        name: name.into(),
+        version: "1.0".into(),
+        filename: "mono-1.tar.gz".into(),
+        path: archive.clone(),
+        sha256: sha.clone(),
+        size: bytes.len() as u64,
+    };
+    let server = IndexServer::with_files([&dist("mono")]);
+    let url = format!("{}/files/mono-1.tar.gz", server.base_url());
+    let mut a = Locked::new("pkg-a", "1.0").direct_file("url", &url, &dist("pkg-a"));
+    a.source_extra.push(("subdirectory".into(), "\"a\"".into()));
+    let mut b = Locked::new("pkg-b", "1.0").direct_file("url", &url, &dist("pkg-b"));
+    b.source_extra.push(("subdirectory".into(), "\"b\"".into()));
+    context
+        .project()
+        .pyproject(pyproject_with(&["pkg-a", "pkg-b"]))
+        .lock(Lockfile::new(LockFormat::V2_1).package(a).package(b))
+        .write();
+    let out = context.install(&server).run();
+    out.success();
+    let out = context
+        .install(&server)
+        .arg("--venv")
+        .arg(context.root().join("second"))
+        .run();
+    out.success();
+}
+
+#[test]
+fn a_path_dependency_whose_version_moved_is_installed_with_a_warning() {
+    let context = TestContext::new();
+    let lib_dir = context.project_dir().join("libs/local-lib");
+    SourceTree::new("local-lib", "0.4.0").write(&lib_dir, "bumped", true);
+    context
+        .project()
+        .pyproject(pyproject_with(&["local-lib"]))
+        .lock(
+            Lockfile::new(LockFormat::V2_1)
+                .package(Locked::new("local-lib", "0.3.0").directory("libs/local-lib", false)),
+        )
+        .write();
+    let server = IndexServer::with_files([]);
+
+    context
+        .install(&server)
+        .run()
+        .success()
+        .stderr_has("the directory now builds version 0.4.0");
+    assert_eq!(value_of(&context, "local_lib"), "bumped");
+    assert_eq!(context.installed(), vec!["local-lib==0.4.0"]);
+}
