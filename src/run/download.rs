@@ -239,6 +239,10 @@ fn download_report(
 /// What a build needs when installing offline: the wheels of the build requirements of each
 /// package built from source, for the target it is built for, put in the folder too.
 /// Returns the file names placed.
+/// One source tree whose build requirements are wanted: for `target`, the tree at `path`, or
+/// the sdist there (named `file`, built from its `subdirectory`).
+type BuildJob<'t> = (&'t Target, String, PathBuf, Option<String>, Option<String>);
+
 fn build_requirements(
     args: &DownloadArgs,
     printer: &Printer,
@@ -251,8 +255,7 @@ fn build_requirements(
     use super::build::BuildSource;
     let options = source_options(&args.sources);
     let mut placed = BTreeSet::new();
-    // (target, label, archive path or tree, archive file name, subdirectory)
-    let mut jobs: Vec<(&Target, String, PathBuf, Option<String>, Option<String>)> = Vec::new();
+    let mut jobs: Vec<BuildJob<'_>> = Vec::new();
     for (target, package) in builds {
         let label = format!("{}=={}", package.name, package.pretty_version);
         match &package.artifact {

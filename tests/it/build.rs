@@ -880,6 +880,7 @@ fn a_failed_install_leaves_the_editable_git_checkout_alone() {
     let out = context.install(&server).run();
     out.failure();
     let head = git(&checkout, &["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(head, first, "the checkout moved to {second}");
     assert_eq!(
         value_of(&context, "forked"),
         "my local edit",
