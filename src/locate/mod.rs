@@ -86,6 +86,8 @@ impl std::fmt::Debug for Credentials {
 pub struct Offer {
     pub located: Located,
     pub hash: Option<FileHash>,
+    /// The `Requires-Python` the index states for it, if any.
+    pub requires_python: Option<String>,
 }
 
 /// Where one planned file will be read from.
@@ -506,9 +508,16 @@ impl Locator {
     ) -> Result<Vec<Offer>, LocateError> {
         let mut offers: Vec<Offer> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        let mut push = |offers: &mut Vec<Offer>, located: Located, hash: Option<FileHash>| {
+        let mut push = |offers: &mut Vec<Offer>,
+                        located: Located,
+                        hash: Option<FileHash>,
+                        requires_python: Option<String>| {
             if seen.insert(located.file.clone()) {
-                offers.push(Offer { located, hash });
+                offers.push(Offer {
+                    located,
+                    hash,
+                    requires_python,
+                });
             }
         };
         let mut local: Vec<(&String, &PathBuf)> = self.local_files.iter().collect();
@@ -534,7 +543,7 @@ impl Locator {
                     path.parent().unwrap_or(Path::new("/")).display()
                 ),
             };
-            push(&mut offers, located, None);
+            push(&mut offers, located, None, None);
         }
         let indexes = self.default_indexes();
         let mut first_error = None;
@@ -572,7 +581,7 @@ impl Locator {
                     http: index.http.clone(),
                     origin: index.name.clone(),
                 };
-                push(&mut offers, located, hash);
+                push(&mut offers, located, hash, file.requires_python.clone());
             }
         }
         match first_error {

@@ -15,6 +15,9 @@ pub struct PageFile {
     /// algorithm → hex digest, as the index states them.
     pub hashes: BTreeMap<String, String>,
     pub yanked: bool,
+    /// The `Requires-Python` the index states for the file (PEP 503 `data-requires-python`,
+    /// PEP 691 `requires-python`), as written.
+    pub requires_python: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +39,8 @@ struct JsonFile {
     hashes: BTreeMap<String, String>,
     #[serde(default)]
     yanked: serde_json::Value,
+    #[serde(default, rename = "requires-python")]
+    requires_python: Option<String>,
 }
 
 pub fn parse_json(body: &str, page_url: &Url) -> Result<Vec<PageFile>, PageError> {
@@ -57,6 +62,7 @@ pub fn parse_json(body: &str, page_url: &Url) -> Result<Vec<PageFile>, PageError
                 file.yanked,
                 serde_json::Value::Bool(false) | serde_json::Value::Null
             ),
+            requires_python: file.requires_python.filter(|r| !r.trim().is_empty()),
         });
     }
     Ok(files)
@@ -114,6 +120,9 @@ pub fn parse_html(body: &str, page_url: &Url) -> Vec<PageFile> {
             url,
             hashes,
             yanked: attribute(tag, "data-yanked").is_some(),
+            requires_python: attribute(tag, "data-requires-python")
+                .map(|r| decode_entities(&r))
+                .filter(|r| !r.trim().is_empty()),
         });
     }
     files

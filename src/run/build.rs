@@ -631,6 +631,19 @@ impl Provider for IndexProvider<'_, '_> {
             if wheel.version.any_prerelease() {
                 continue;
             }
+            // A file whose stated Requires-Python excludes the target would not import.
+            let fits_python = offer.requires_python.as_deref().is_none_or(|spec| {
+                let (Ok(spec), Ok(python)) = (
+                    spec.parse::<crate::packaging::VersionSpecifiers>(),
+                    self.builder.target.full_version.parse::<Version>(),
+                ) else {
+                    return true;
+                };
+                spec.contains(&python)
+            });
+            if !fits_python {
+                continue;
+            }
             candidates.push(Candidate {
                 name: wheel.name.clone(),
                 version: wheel.version.clone(),

@@ -1069,3 +1069,32 @@ fn a_path_dependency_whose_version_moved_is_installed_with_a_warning() {
     assert_eq!(value_of(&context, "local_lib"), "bumped");
     assert_eq!(context.installed(), vec!["local-lib==0.4.0"]);
 }
+
+#[test]
+fn build_requirements_respect_the_requires_python_the_index_states() {
+    let context = TestContext::new();
+    let tree = SourceTree::new("needs-helper", "1.0").requires("build-helper", "build_helper");
+    let sdist = tree.sdist(&context.root().join("src"), &context.wheels_dir(), "fits");
+    let fits = WheelBuilder::new("build-helper", "2.0")
+        .package("build_helper")
+        .build(&context.wheels_dir());
+    let too_new = WheelBuilder::new("build-helper", "3.0")
+        .package("build_helper")
+        .requires_dist("does-not-exist")
+        .build(&context.wheels_dir());
+    context
+        .project()
+        .pyproject(pyproject_with(&["needs-helper"]))
+        .lock(Lockfile::new(LockFormat::V2_1).package(Locked::of(&sdist)))
+        .write();
+    let server = IndexServer::with_files([&sdist, &fits, &too_new]);
+    server.requires_python(&too_new.filename, ">=4");
+
+    context
+        .install(&server)
+        .arg("-v")
+        .run()
+        .success()
+        .stderr_has("build environment build-helper==2.0");
+    assert_eq!(value_of(&context, "needs_helper"), "fits");
+}
