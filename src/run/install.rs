@@ -168,12 +168,45 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let in_place: Vec<usize> = (0..work.len())
         .filter(|&i| !is_fetched(&work[i].0) && !editable_git_job(&i))
         .collect();
+    // Source archives are built as soon as each is verified on disk, by a pool of build
+    // workers, while the remaining files download.
+    let position: HashMap<&str, usize> = work
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (p.name.as_ref(), i))
+        .collect();
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Fetched)>();
+    let receiver = std::sync::Mutex::new(receiver);
+    let archive_results = std::sync::Mutex::new(Vec::new());
     let (fetched, built_in_place) = std::thread::scope(|scope| {
         let early = scope.spawn(|| {
             let jobs = in_place.iter().map(|&i| (i, &work[i].0, None)).collect();
             build_parallel(&builder, jobs, &venv_dir)
         });
-        let fetched = fetch_all(args, printer, &cache, &project, &target, &work);
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let job = receiver.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok((i, archive)) = job else {
+                    break;
+                };
+                let result = builder
+                    .wheel_for(&work[i].0, Some(archive), &venv_dir)
+                    .map(|built| (i, built.wheel));
+                archive_results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(result);
+            });
+        }
+        let on_archive = |package: &PlannedPackage, archive: &Fetched| {
+            if let Some(&i) = position.get(package.name.as_ref()) {
+                let _ = sender.send((i, archive.clone()));
+            }
+        };
+        let fetched = fetch_all(args, printer, &cache, &project, &target, &work, &on_archive);
+        // No more archives: the build workers stop once the queue is empty.
+        drop(sender);
         let early = early
             .join()
             .unwrap_or_else(|_| Err(Error::failure("a build thread panicked")));
@@ -182,14 +215,36 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
     let fetched = fetched?;
     let built_in_place = built_in_place?;
     let fetched_at = started.elapsed();
+    let mut built_archives = Vec::new();
+    let mut errors = Vec::new();
+    for result in archive_results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+    {
+        match result {
+            Ok(wheel) => built_archives.push(wheel),
+            Err(error) => errors.push(error),
+        }
+    }
+    if let Some(mut error) = combine(errors) {
+        error.message = error
+            .message
+            .replace("files could not be fetched", "packages could not be built");
+        return Err(error);
+    }
+    // What is left: fetched wheels, which pass through.
     let jobs = fetched
         .into_iter()
         .enumerate()
-        .filter_map(|(i, f)| f.map(|f| (i, &work[i].0, Some(f))))
+        .filter_map(|(i, f)| match f {
+            Some(Fetched::Archive(_)) | None => None,
+            Some(wheel) => Some((i, &work[i].0, Some(wheel))),
+        })
         .collect();
     let mut wheels: Vec<Option<FetchedWheel>> = vec![None; work.len()];
     for (i, wheel) in built_in_place
         .into_iter()
+        .chain(built_archives)
         .chain(build_parallel(&builder, jobs, &venv_dir)?)
     {
         wheels[i] = Some(wheel);
@@ -316,6 +371,7 @@ fn fetch_all(
     project: &lock::Project,
     target: &Target,
     work: &[(PlannedPackage, Option<InstalledDistribution>)],
+    on_archive: OnArchive<'_>,
 ) -> Result<Vec<Option<Fetched>>, Error> {
     // Directories and git checkouts are not fetched: the build step reads them in place.
     let packages: Vec<PlannedPackage> = work
@@ -332,6 +388,7 @@ fn fetch_all(
         &packages,
         args.fetch.concurrent_downloads,
         !cache.is_temporary(),
+        Some(on_archive),
     )?;
     Ok(order(work, fetched))
 }
@@ -424,13 +481,18 @@ pub(super) fn fetch_packages(
         packages,
         concurrency,
         false,
+        None,
     )
 }
+
+/// Called with each verified source archive as soon as it is on disk (from the cache or
+/// downloaded), so its build can start while other files still download.
+type OnArchive<'a> = &'a (dyn Fn(&PlannedPackage, &Fetched) + Sync);
 
 /// [`fetch_packages`], and with `unpack`, each verified download is also unpacked into the
 /// cache's unpacked tree as soon as it is complete, while the others still download (at most
 /// one unpack per core at a time); the install then only links. An unpack that fails here is
-/// left for the install to redo and report.
+/// left for the install to redo and report. Each source archive is handed to `on_archive`.
 #[allow(clippy::too_many_arguments)]
 fn fetch_packages_unpacking(
     printer: &Printer,
@@ -441,13 +503,16 @@ fn fetch_packages_unpacking(
     packages: &[PlannedPackage],
     concurrency: u16,
     unpack: bool,
+    on_archive: Option<OnArchive<'_>>,
 ) -> Result<Vec<Fetched>, Error> {
     let mut fetched: Vec<Option<Fetched>> = Vec::with_capacity(packages.len());
     let mut missing = Vec::new();
     for (position, package) in packages.iter().enumerate() {
         let hit = fetch::from_cache(cache, package);
-        if hit.is_none() {
-            missing.push(position);
+        match (&hit, on_archive) {
+            (None, _) => missing.push(position),
+            (Some(archive @ Fetched::Archive(_)), Some(on_archive)) => on_archive(package, archive),
+            _ => {}
         }
         fetched.push(hit);
     }
@@ -521,8 +586,11 @@ fn fetch_packages_unpacking(
                             error
                         })
                     })?;
-                // The next download need not wait for this unpack.
+                // The next download need not wait for this unpack or build.
                 drop(permit);
+                if let (Fetched::Archive(_), Some(on_archive)) = (&wheel, on_archive) {
+                    on_archive(package, &wheel);
+                }
                 if let (true, Fetched::Wheel(fetched)) = (unpack, &wheel) {
                     if let (Some(hash), Ok(_slot)) = (fetched.hash(), unpacking.acquire().await) {
                         let (path, filename, dir, tmp) = (
