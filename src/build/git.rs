@@ -166,6 +166,24 @@ fn git(dir: &Path, url: &str, action: &str, args: &[&str]) -> Result<String, Git
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
+/// The directory Poetry checks a repository out into (under `<venv>/src`): the URL's last
+/// path segment without `.git` (its rule, `re.sub(r"(.git)?$", "", last)`, kept as is), or
+/// `fallback` when that is not a plain directory name.
+pub fn checkout_dir_name(url: &str, fallback: &str) -> String {
+    let last = url.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let name = match last.len() {
+        n if n >= 4 && last.ends_with("git") && last.is_char_boundary(n - 4) => &last[..n - 4],
+        _ => last,
+    };
+    let plain =
+        !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', ':', '\0']);
+    if plain {
+        name.to_string()
+    } else {
+        fallback.to_string()
+    }
+}
+
 /// `url` for messages: credentials in it are left out.
 pub fn display_url(url: &str) -> String {
     match reqwest::Url::parse(url) {
@@ -191,4 +209,29 @@ pub fn checkout_key(url: &str, revision: &str, subdirectory: Option<&str>) -> Pa
             .map(|b| format!("{b:02x}"))
             .collect::<String>(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkout_directories_are_named_like_poetry_names_them() {
+        assert_eq!(
+            checkout_dir_name("https://github.com/o/forked.git", "pkg"),
+            "forked"
+        );
+        assert_eq!(
+            checkout_dir_name("file:///tmp/repos/forked/", "pkg"),
+            "forked"
+        );
+        assert_eq!(
+            checkout_dir_name("git@github.com:o/repo.git", "pkg"),
+            "repo"
+        );
+        // Poetry's `(.git)?$` takes any character before `git`.
+        assert_eq!(checkout_dir_name("https://h/o/mygit", "pkg"), "m");
+        assert_eq!(checkout_dir_name("https://h/o/..", "pkg"), "pkg");
+        assert_eq!(checkout_dir_name("", "pkg"), "pkg");
+    }
 }

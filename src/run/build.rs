@@ -149,7 +149,7 @@ impl<'a> Builder<'a> {
                     // there (with the user's edits, maybe) is kept aside until the new one is
                     // checked out and built, and put back if that fails.
                     let src = venv_root.join("src");
-                    let checkout = src.join(package.name.as_ref());
+                    let checkout = editable_checkout(venv_root, url, &package.name);
                     let aside = src.join(format!(".{}.verse-previous", package.name));
                     if checkout.exists() {
                         if aside.exists() {
@@ -693,6 +693,14 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// Where an editable git dependency is checked out: `<venv>/src/<repository name>`, as Poetry
+/// puts it.
+pub(super) fn editable_checkout(venv_root: &Path, url: &str, name: &PackageName) -> PathBuf {
+    venv_root
+        .join("src")
+        .join(git::checkout_dir_name(url, name.as_ref()))
 }
 
 /// `subdirectory` of a checkout or unpacked sdist, refusing one that climbs out of it.

@@ -709,7 +709,7 @@ fn is_current(
             url,
             ..
         }) => {
-            let checkout = venv_dir.join("src").join(package.name.as_ref());
+            let checkout = super::build::editable_checkout(venv_dir, url, &package.name);
             crate::build::git::head(&checkout, url).is_ok_and(|head| &head == commit)
         }
         _ => true,
@@ -784,10 +784,15 @@ pub(super) fn direct_url(package: &PlannedPackage) -> Option<String> {
 
 /// `direct_url.json` for an editable git dependency checked out at `<venv>/src/<name>`.
 fn editable_git_url(venv_root: &Path, package: &PlannedPackage) -> Option<String> {
-    let Artifact::Direct(Direct::Git { editable: true, .. }) = &package.artifact else {
+    let Artifact::Direct(Direct::Git {
+        editable: true,
+        url,
+        ..
+    }) = &package.artifact
+    else {
         return None;
     };
-    let checkout = venv_root.join("src").join(package.name.as_ref());
+    let checkout = super::build::editable_checkout(venv_root, url, &package.name);
     let url = reqwest::Url::from_file_path(&checkout).ok()?;
     Some(format!(
         "{{\"url\": {}, \"dir_info\": {{\"editable\": true}}}}",

@@ -583,7 +583,8 @@ fn download_takes_the_sdist_and_its_build_requirements_for_an_offline_build() {
 fn editable_git_dependency_is_checked_out_into_the_venv_like_poetry_does() {
     let context = TestContext::new();
     let tree = SourceTree::new("forked", "2.1.0");
-    let repo = context.root().join("repos/forked");
+    // Poetry names the checkout after the repository (`forked-repo.git` → `forked-repo`).
+    let repo = context.root().join("repos/forked-repo.git");
     std::fs::create_dir_all(&repo).expect("creating the repo dir");
     let commit = git_repo(&tree, &repo, None, "editable checkout");
     context
@@ -607,7 +608,7 @@ fn editable_git_dependency_is_checked_out_into_the_venv_like_poetry_does() {
         .success()
         .stderr_has("Building forked==2.1.0 (editable)")
         .added_exactly(&["forked==2.1.0"]);
-    let checkout = context.venv().join("src/forked");
+    let checkout = context.venv().join("src/forked-repo");
     assert_eq!(git(&checkout, &["rev-parse", "HEAD"]), commit);
     assert_eq!(value_of(&context, "forked"), "editable checkout");
     tree.write(&checkout, "edited in the venv", false);
