@@ -18,9 +18,9 @@ use crate::build::{git, sdist, system, BuildKind, HookError};
 use crate::error::Error;
 use crate::fetch::{self, Cache, Fetched, FetchedWheel};
 use crate::install::{self, WheelOptions};
-use crate::locate::{Locator, Offer, SourceOptions};
+use crate::locate::{LocateError, Locator, Offer, SourceOptions};
 use crate::lock::{PackageSource, SourceDecl};
-use crate::packaging::{FileHash, HashAlgorithm, PackageName, Version, WheelFilename};
+use crate::packaging::{HashAlgorithm, PackageName, Version, WheelFilename};
 use crate::plan::{Artifact, Direct, PlannedPackage};
 use crate::report::Printer;
 use crate::target::Target;
@@ -35,10 +35,10 @@ pub(super) struct Builder<'a> {
     target: &'a Target,
     options: &'a SourceOptions,
     sources: &'a [SourceDecl],
-    locator: OnceLock<Result<Locator, String>>,
+    locator: OnceLock<Result<Locator, LocateError>>,
     /// Scratch directories holding wheels not kept in the cache; removed when dropped.
     scratch: Mutex<Vec<tempfile::TempDir>>,
-    runtime: OnceLock<tokio::runtime::Runtime>,
+    runtime: OnceLock<Result<tokio::runtime::Runtime, String>>,
 }
 
 /// What [`Builder::build_system_of`] reads.
@@ -294,7 +294,7 @@ impl<'a> Builder<'a> {
         };
         let dir = self.cache.root().join("built-v1").join(key);
         if let Some((path, filename)) = best_built(&dir, self.target, package) {
-            if let Ok(hash) = hash_file(&path) {
+            if let Ok(hash) = super::download::hash_file(&path, HashAlgorithm::Sha256) {
                 self.printer.detail(format!(
                     "{}: using the wheel built before ({})",
                     package.name, filename
@@ -310,7 +310,7 @@ impl<'a> Builder<'a> {
         }
         let scratch = self.scratch_dir()?;
         let (built, filename) = build(&scratch)?;
-        let hash = hash_file(&built).map_err(io_error)?;
+        let hash = super::download::hash_file(&built, HashAlgorithm::Sha256).map_err(io_error)?;
         fs_err::create_dir_all(&dir).map_err(io_error)?;
         let kept = dir.join(filename.to_string());
         // A rename within the cache's filesystem: a concurrent run sees the old wheel or
@@ -534,22 +534,28 @@ impl<'a> Builder<'a> {
 
     fn locator(&self) -> Result<&Locator, Error> {
         self.locator
-            .get_or_init(|| Locator::new(self.options, self.sources).map_err(|e| e.to_string()))
+            .get_or_init(|| Locator::new(self.options, self.sources))
             .as_ref()
-            .map_err(|message| {
-                Error::input("invalid package source").with_source(StringError(message.clone()))
+            .map_err(|e| {
+                let hint = e.hint();
+                Error::input("invalid package source")
+                    .with_source(e.clone())
+                    .with_optional_hint(hint)
             })
     }
 
-    fn runtime(&self) -> &tokio::runtime::Runtime {
-        self.runtime.get_or_init(|| {
-            // Several builds may resolve their requirements at once, each blocking on it.
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("the build runtime's two threads could not start")
-        })
+    /// The runtime resolutions block on (shared by parallel builds, each blocking on it).
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime, String> {
+        self.runtime
+            .get_or_init(|| {
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("cannot start the async runtime: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 
@@ -594,7 +600,7 @@ impl IndexProvider<'_, '_> {
             None => {
                 let reporter: Arc<dyn fetch::Reporter> = Arc::new(Silent);
                 self.builder
-                    .runtime()
+                    .runtime()?
                     .block_on(fetch::download(
                         self.builder.cache,
                         &package,
@@ -618,7 +624,7 @@ impl Provider for IndexProvider<'_, '_> {
     fn candidates(&mut self, name: &PackageName) -> Result<Vec<Candidate>, String> {
         let offered = self
             .builder
-            .runtime()
+            .runtime()?
             .block_on(self.locator.offered(name, &self.builder.target.tags))
             .map_err(|e| error_chain(&e))?;
         let mut candidates = Vec::new();
@@ -767,10 +773,6 @@ fn best_built(
         })
         .min_by_key(|(priority, _, _)| *priority)
         .map(|(_, path, wheel)| (path, wheel))
-}
-
-fn hash_file(path: &Path) -> std::io::Result<FileHash> {
-    super::download::hash_file(path, HashAlgorithm::Sha256)
 }
 
 fn hook_error(label: &str, error: HookError) -> Error {

@@ -24,7 +24,9 @@ use crate::plan::{self, Artifact, Direct, PlannedPackage, Policy, Selection};
 use crate::report::{count, format_bytes, format_duration, Printer};
 use crate::target::{self, flags, Target};
 
-use super::install::{absolute, fetch_packages, lock_error, open_cache_at, source_options};
+use super::install::{
+    absolute, fetch_packages, lock_error, open_cache_at, selection_of, source_options,
+};
 
 /// One file to have in the folder, and why.
 struct Wanted {
@@ -345,19 +347,9 @@ fn planned_files(
 ) -> Result<Planned, Error> {
     let targets = targets(args)?;
     let selection = Selection {
-        only: if args.selection.no_dev {
-            vec!["main".to_string()]
-        } else {
-            args.selection.only.clone()
-        },
-        with: args.selection.with.clone(),
-        without: args.selection.without.clone(),
-        all_groups: args.selection.all_groups,
-        extras: args.selection.extras.clone(),
-        all_extras: args.selection.all_extras,
-        only_root: args.selection.only_root,
         // The project itself is never downloaded: it is installed from its source tree.
         no_root: true,
+        ..selection_of(&args.selection)
     };
     let mut wanted: Vec<Wanted> = Vec::new();
     let mut builds = Vec::new();

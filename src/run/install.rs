@@ -175,30 +175,24 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         .enumerate()
         .map(|(i, (p, _))| (p.name.as_ref(), i))
         .collect();
+    let expects_archives = work
+        .iter()
+        .any(|(p, _)| is_fetched(p) && p.artifact.needs_build());
     let (sender, receiver) = std::sync::mpsc::channel::<(usize, Fetched)>();
-    let receiver = std::sync::Mutex::new(receiver);
-    let archive_results = std::sync::Mutex::new(Vec::new());
-    let (fetched, built_in_place) = std::thread::scope(|scope| {
+    let (fetched, built_in_place, built_archives) = std::thread::scope(|scope| {
         let early = scope.spawn(|| {
-            let jobs = in_place.iter().map(|&i| (i, &work[i].0, None)).collect();
+            let jobs = in_place.iter().map(|&i| (i, &work[i].0, None));
             build_parallel(&builder, jobs, &venv_dir)
         });
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let job = receiver.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                let Ok((i, archive)) = job else {
-                    break;
-                };
-                let result = builder
-                    .wheel_for(&work[i].0, Some(archive), &venv_dir)
-                    .map(|built| (i, built.wheel));
-                archive_results
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(result);
-            });
-        }
+        // Only an install with archives to build pays for the build workers.
+        let archives = expects_archives.then(|| {
+            scope.spawn(|| {
+                let jobs = receiver
+                    .into_iter()
+                    .map(|(i, archive)| (i, &work[i].0, Some(archive)));
+                build_parallel(&builder, jobs, &venv_dir)
+            })
+        });
         let on_archive = |package: &PlannedPackage, archive: &Fetched| {
             if let Some(&i) = position.get(package.name.as_ref()) {
                 let _ = sender.send((i, archive.clone()));
@@ -207,46 +201,24 @@ pub fn install_command(args: &InstallArgs, printer: &Printer) -> Result<(), Erro
         let fetched = fetch_all(args, printer, &cache, &project, &target, &work, &on_archive);
         // No more archives: the build workers stop once the queue is empty.
         drop(sender);
-        let early = early
-            .join()
-            .unwrap_or_else(|_| Err(Error::failure("a build thread panicked")));
-        (fetched, early)
+        let panicked = |_| Err(Error::failure("a build thread panicked"));
+        let early = early.join().unwrap_or_else(panicked);
+        let archives = archives.map_or(Ok(Vec::new()), |a| a.join().unwrap_or_else(panicked));
+        (fetched, early, archives)
     });
     let fetched = fetched?;
     let built_in_place = built_in_place?;
+    let built_archives = built_archives?;
     let fetched_at = started.elapsed();
-    let mut built_archives = Vec::new();
-    let mut errors = Vec::new();
-    for result in archive_results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-    {
-        match result {
-            Ok(wheel) => built_archives.push(wheel),
-            Err(error) => errors.push(error),
-        }
-    }
-    if let Some(mut error) = combine(errors) {
-        error.message = error
-            .message
-            .replace("files could not be fetched", "packages could not be built");
-        return Err(error);
-    }
-    // What is left: fetched wheels, which pass through.
-    let jobs = fetched
+    // Fetched wheels are installed as they are; built ones take their places.
+    let mut wheels: Vec<Option<FetchedWheel>> = fetched
         .into_iter()
-        .enumerate()
-        .filter_map(|(i, f)| match f {
-            Some(Fetched::Archive(_)) | None => None,
-            Some(wheel) => Some((i, &work[i].0, Some(wheel))),
+        .map(|f| match f {
+            Some(Fetched::Wheel(wheel)) => Some(wheel),
+            _ => None,
         })
         .collect();
-    let mut wheels: Vec<Option<FetchedWheel>> = vec![None; work.len()];
-    for (i, wheel) in built_in_place
-        .into_iter()
-        .chain(built_archives)
-        .chain(build_parallel(&builder, jobs, &venv_dir)?)
-    {
+    for (i, wheel) in built_in_place.into_iter().chain(built_archives) {
         wheels[i] = Some(wheel);
     }
     for i in (0..work.len()).filter(editable_git_job) {
@@ -395,16 +367,20 @@ fn fetch_all(
 
 /// Turns each job's package (and its fetched file, if any) into the wheel to install:
 /// wheels pass through, everything else is built, several at a time (bounded by cores).
-/// Every failure is reported together.
-fn build_parallel(
+/// `jobs` may be a queue that is still being filled (the archives of a running download):
+/// workers take from it until it ends. Every failure is reported together.
+fn build_parallel<'p>(
     builder: &super::build::Builder<'_>,
-    jobs: Vec<(usize, &PlannedPackage, Option<Fetched>)>,
+    jobs: impl Iterator<Item = (usize, &'p PlannedPackage, Option<Fetched>)> + Send,
     venv_dir: &Path,
 ) -> Result<Vec<(usize, FetchedWheel)>, Error> {
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(jobs.len().max(1));
-    let queue = std::sync::Mutex::new(jobs.into_iter());
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let workers = match jobs.size_hint() {
+        (_, Some(0)) => return Ok(Vec::new()),
+        (_, Some(most)) => cores.min(most),
+        (_, None) => cores,
+    };
+    let queue = std::sync::Mutex::new(jobs);
     let results = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..workers {
