@@ -170,10 +170,16 @@ impl<'a> Builder<'a> {
                             let _ = fs_err::remove_dir_all(&aside);
                             wheel
                         }
-                        Err(error) => {
+                        Err(mut error) => {
                             if aside.exists() {
                                 let _ = fs_err::remove_dir_all(&checkout);
-                                let _ = fs_err::rename(&aside, &checkout);
+                                if let Err(e) = fs_err::rename(&aside, &checkout) {
+                                    // Never lose the user's checkout silently: say where it is.
+                                    error.message.push_str(&format!(
+                                        "\nthe previous checkout could not be put back ({e}); it is at {}",
+                                        aside.display()
+                                    ));
+                                }
                             }
                             return Err(error);
                         }
