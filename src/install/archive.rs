@@ -25,11 +25,13 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::fsutil::{self, Mode};
+use super::member::{self, Failure, Scratch, Span};
 use super::paths::member_components;
 use super::wheel::Errors;
 use super::InstallError;
@@ -69,12 +71,14 @@ pub(super) struct Entry {
     pub size: u64,
 }
 
-/// An open wheel: the zip reader, each entry's compressed size (by index), and the bytes
-/// written from it so far (the budget of [`MAX_TOTAL_SIZE`], counted on actual bytes).
+/// An open, checked wheel: the file, where each regular file's data lies (by entry index), and
+/// the bytes written from it so far (the budget of [`MAX_TOTAL_SIZE`], counted on actual
+/// bytes). Members are read by position, so threads may share one `Archive`, each with its
+/// own [`Scratch`].
 pub(super) struct Archive {
-    zip: zip::ZipArchive<fs_err::File>,
-    compressed: HashMap<usize, u64>,
-    written: u64,
+    file: fs_err::File,
+    spans: HashMap<usize, Span>,
+    written: AtomicU64,
 }
 
 pub(super) enum Extract {
@@ -93,12 +97,27 @@ pub(super) fn open(wheel: &Path, errors: &Errors) -> Result<(Archive, Vec<Entry>
         .map_err(|e| errors.invalid(format!("not a valid zip archive: {e}")))?;
     let (entries, compressed) = read_entries(&mut zip).map_err(|m| errors.invalid(m))?;
     let mut raw = fs_err::File::open(wheel).map_err(|e| errors.io(e))?;
-    check_layout(&mut zip, &mut raw, archive_len).map_err(|m| errors.invalid(m))?;
+    let layout = check_layout(&mut zip, &mut raw, archive_len).map_err(|m| errors.invalid(m))?;
+    let spans = compressed
+        .into_iter()
+        .filter_map(|(index, compressed)| {
+            let &(data_start, method, crc) = layout.get(&index)?;
+            Some((
+                index,
+                Span {
+                    data_start,
+                    compressed,
+                    method,
+                    crc,
+                },
+            ))
+        })
+        .collect();
     Ok((
         Archive {
-            zip,
-            compressed,
-            written: 0,
+            file: raw,
+            spans,
+            written: AtomicU64::new(0),
         },
         entries,
     ))
@@ -213,11 +232,12 @@ const ZIP64_EOCD_SIG: u32 = 0x0606_4b50;
 /// file, each local header agreeing with its central entry. The zip reader itself trusts the
 /// central directory only; another tool reading local headers (or a stream unzipper) could see
 /// different files, and bytes no entry accounts for are hidden content.
+/// Returns where each entry's data starts, with its method and CRC, by entry index.
 fn check_layout(
     zip: &mut zip::ZipArchive<fs_err::File>,
     raw: &mut fs_err::File,
     len: u64,
-) -> Result<(), String> {
+) -> Result<HashMap<usize, (u64, u16, u32)>, String> {
     let io = |e: io::Error| format!("cannot read the archive: {e}");
     if zip.offset() != 0 {
         return Err(format!(
@@ -233,6 +253,7 @@ fn check_layout(
             .by_index_raw(index)
             .map_err(|e| format!("unreadable archive entry #{index}: {e}"))?;
         locals.push(Central {
+            index,
             name: entry.name_raw().to_vec(),
             header_start: entry.header_start(),
             method: method_number(entry.compression()),
@@ -243,11 +264,14 @@ fn check_layout(
     }
     locals.sort_by_key(|c| c.header_start);
     let mut expected = 0u64;
+    let mut starts = HashMap::with_capacity(locals.len());
     for central in &locals {
         if central.header_start != expected {
             return Err(gap_or_overlap(expected, central.header_start));
         }
-        expected = check_local(raw, central).map_err(io)??;
+        let (data_start, end) = check_local(raw, central).map_err(io)??;
+        starts.insert(central.index, (data_start, central.method, central.crc));
+        expected = end;
     }
     if expected != dir_start {
         return Err(gap_or_overlap(expected, dir_start));
@@ -255,7 +279,7 @@ fn check_layout(
     if cd_end != dir_start.saturating_add(cd_size) {
         return Err("unknown data between the central directory and its end record".into());
     }
-    Ok(())
+    Ok(starts)
 }
 
 /// The number of a compression method as local headers store it (all verse accepts are
@@ -281,6 +305,7 @@ fn gap_or_overlap(expected: u64, found: u64) -> String {
 
 /// What the central directory says of one entry.
 struct Central {
+    index: usize,
     name: Vec<u8>,
     header_start: u64,
     method: u16,
@@ -311,8 +336,11 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 }
 
 /// Checks one local header (and data descriptor) against the central directory; returns the
-/// offset just after the entry.
-fn check_local(raw: &mut fs_err::File, central: &Central) -> io::Result<Result<u64, String>> {
+/// offset of the entry's data and the offset just after the entry.
+fn check_local(
+    raw: &mut fs_err::File,
+    central: &Central,
+) -> io::Result<Result<(u64, u64), String>> {
     let shown = String::from_utf8_lossy(&central.name).into_owned();
     let header = match read_at(raw, central.header_start, 30) {
         Ok(h) => h,
@@ -380,7 +408,7 @@ fn check_local(raw: &mut fs_err::File, central: &Central) -> io::Result<Result<u
     let data_start = central.header_start + 30 + (name_len + extra_len) as u64;
     let data_end = data_start.saturating_add(central.compressed);
     if !descriptor {
-        return Ok(Ok(data_end));
+        return Ok(Ok((data_start, data_end)));
     }
     let mut tail = Vec::new();
     raw.seek(SeekFrom::Start(data_end))?;
@@ -410,7 +438,7 @@ fn check_local(raw: &mut fs_err::File, central: &Central) -> io::Result<Result<u
             "the data descriptor of {shown} gives another size or CRC than the central directory"
         )));
     }
-    Ok(Ok(data_end + descriptor_len as u64))
+    Ok(Ok((data_start, data_end + descriptor_len as u64)))
 }
 
 /// The data of the zip64 extra field (id 1) in a local extra block, if any.
@@ -687,58 +715,42 @@ pub(super) fn check_in_memory(name: &str, size: u64) -> Result<(), Extract> {
 
 /// Reads a whole member into memory (metadata, scripts), checked against `expected`.
 pub(super) fn read_entry(
-    archive: &mut Archive,
+    archive: &Archive,
+    scratch: &mut Scratch,
     index: usize,
     name: &str,
     size: u64,
     expected: Option<&Expected>,
 ) -> Result<Vec<u8>, Extract> {
     check_in_memory(name, size)?;
-    let compressed = archive.compressed.get(&index).copied().unwrap_or(0);
-    let reader = archive
-        .zip
-        .by_index(index)
-        .map_err(|e| Extract::Archive(e.to_string()))?;
-    let mut out = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
-    bounded(reader, size)
-        .read_to_end(&mut out)
-        .map_err(|e| Extract::Archive(e.to_string()))?;
-    let mut check = Check::new(name, compressed, expected);
-    check
-        .update(&out, archive.written)
-        .map_err(Extract::Invalid)?;
-    archive.written += check.finish().map_err(Extract::Invalid)?;
+    let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    let mut check = Check::new(name, archive.compressed(index), expected);
+    let total = archive.written.load(Ordering::Relaxed);
+    archive.stream(index, size, scratch, |bytes| {
+        check.update(bytes, total).map_err(Extract::Invalid)?;
+        out.extend_from_slice(bytes);
+        Ok(())
+    })?;
+    let written = check.finish().map_err(Extract::Invalid)?;
+    archive.written.fetch_add(written, Ordering::Relaxed);
     Ok(out)
 }
 
 /// Reads a member through, checking it against `expected` (and the limits), writing nothing.
 pub(super) fn verify(
-    archive: &mut Archive,
+    archive: &Archive,
+    scratch: &mut Scratch,
     index: usize,
     name: &str,
     size: u64,
     expected: Option<&Expected>,
 ) -> Result<(), Extract> {
-    let compressed = archive.compressed.get(&index).copied().unwrap_or(0);
-    let reader = archive
-        .zip
-        .by_index(index)
-        .map_err(|e| Extract::Archive(e.to_string()))?;
-    let mut reader = bounded(reader, size);
-    let mut check = Check::new(name, compressed, expected);
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Extract::Archive(e.to_string())),
-        };
-        // Not counted against the budget: this member is counted when it is written.
-        check
-            .update(&buf[..n], archive.written)
-            .map_err(Extract::Invalid)?;
-    }
+    let mut check = Check::new(name, archive.compressed(index), expected);
+    // Not counted against the budget: this member is counted when it is written.
+    let total = archive.written.load(Ordering::Relaxed);
+    archive.stream(index, size, scratch, |bytes| {
+        check.update(bytes, total).map_err(Extract::Invalid)
+    })?;
     check.finish().map(|_| ()).map_err(Extract::Invalid)
 }
 
@@ -754,11 +766,11 @@ pub(super) enum Write {
 }
 
 /// Streams a member to `dest` (with `mode`), hashing it on the way: with [`Write::Atomic`], a
-/// member that does not match `expected` is never renamed into place. Reading to the end also
-/// makes the zip crate check the CRC.
+/// member that does not match `expected` (or fails its CRC) is never renamed into place.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn extract(
-    archive: &mut Archive,
+    archive: &Archive,
+    scratch: &mut Scratch,
     index: usize,
     name: &str,
     size: u64,
@@ -767,43 +779,27 @@ pub(super) fn extract(
     dest: &Path,
     how: Write,
 ) -> Result<(), Extract> {
-    let compressed = archive.compressed.get(&index).copied().unwrap_or(0);
-    let total = archive.written;
-    let reader = archive
-        .zip
-        .by_index(index)
-        .map_err(|e| Extract::Archive(e.to_string()))?;
-    let mut reader = bounded(reader, size);
-    let mut check = Check::new(name, compressed, expected);
+    let total = archive.written.load(Ordering::Relaxed);
+    let mut check = Check::new(name, archive.compressed(index), expected);
     let mut refused = None;
     let mut written = 0;
     let fill = |file: &mut fs_err::File| {
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = match reader.read(&mut buf) {
-                // Checked here, before `write_atomic` renames the file into place.
-                Ok(0) => match check.finish() {
-                    Ok(n) => {
-                        written = n;
-                        return Ok(());
-                    }
-                    Err(m) => {
-                        refused = Some(Extract::Invalid(m));
-                        return Err(io::Error::other("member refused"));
-                    }
-                },
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    refused = Some(Extract::Archive(e.to_string()));
-                    return Err(io::Error::other("archive read failed"));
-                }
-            };
-            if let Err(m) = check.update(&buf[..n], total) {
-                refused = Some(Extract::Invalid(m));
-                return Err(io::Error::other("member refused"));
+        let streamed = archive.stream(index, size, scratch, |bytes| {
+            check.update(bytes, total).map_err(Extract::Invalid)?;
+            io::Write::write_all(file, bytes).map_err(Extract::Io)
+        });
+        // Checked here, before `write_atomic` renames the file into place.
+        let outcome = streamed.and_then(|()| check.finish().map_err(Extract::Invalid));
+        match outcome {
+            Ok(n) => {
+                written = n;
+                Ok(())
             }
-            io::Write::write_all(file, &buf[..n])?;
+            Err(Extract::Io(e)) => Err(e),
+            Err(other) => {
+                refused = Some(other);
+                Err(io::Error::other("member refused"))
+            }
         }
     };
     let result = match how {
@@ -814,8 +810,32 @@ pub(super) fn extract(
         return Err(refused);
     }
     result.map_err(Extract::Io)?;
-    archive.written += written;
+    archive.written.fetch_add(written, Ordering::Relaxed);
     Ok(())
+}
+
+impl Archive {
+    fn compressed(&self, index: usize) -> u64 {
+        self.spans.get(&index).map_or(0, |s| s.compressed)
+    }
+
+    /// Streams the member at `index` through `sink`; broken data becomes [`Extract::Archive`].
+    fn stream(
+        &self,
+        index: usize,
+        size: u64,
+        scratch: &mut Scratch,
+        sink: impl FnMut(&[u8]) -> Result<(), Extract>,
+    ) -> Result<(), Extract> {
+        let span = self
+            .spans
+            .get(&index)
+            .ok_or_else(|| Extract::Archive(format!("no regular file at entry #{index}")))?;
+        member::stream(self.file.file(), span, size, scratch, sink).map_err(|e| match e {
+            Failure::Corrupt(m) => Extract::Archive(m),
+            Failure::Sink(e) => e,
+        })
+    }
 }
 
 /// A reader that fails if the member decompresses to more than its declared size: the bound

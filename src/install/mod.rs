@@ -16,6 +16,7 @@ mod compile;
 mod editable;
 mod fsutil;
 mod link;
+mod member;
 mod paths;
 mod record;
 mod scripts;

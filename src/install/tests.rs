@@ -719,6 +719,18 @@ impl TestCache {
         TestCache { dir }
     }
 
+    /// Makes the wheel's tree (`unpacked::ensure`), as a cold install does.
+    fn unpack(
+        &self,
+        wheel: &Path,
+        test_wheel: &TestWheel,
+    ) -> Result<Vec<wheel::Entry>, InstallError> {
+        let filename = filename_of(test_wheel);
+        let errors = wheel::errors_for(&filename);
+        let tmp = self.dir.path().join("tmp");
+        unpacked::ensure(wheel, &filename, &self.tree_dir(), &tmp, &errors)
+    }
+
     fn tree_dir(&self) -> PathBuf {
         self.dir.path().join("unpacked-v2/sha256/demo")
     }
@@ -866,5 +878,77 @@ fn concurrent_unpacks_of_one_wheel_share_one_tree() {
             .unwrap()
             .count(),
         0
+    );
+}
+
+/// A wheel big enough to be unpacked by several threads (`unpacked::threads_for`): text that
+/// compresses poorly, in members of a few MiB.
+fn big_wheel() -> (TestWheel, Vec<(String, String)>) {
+    let mut state = 0x9e37_79b9_u32;
+    let mut wheel = TestWheel::new("big", "1.0").file("big/__init__.py", "");
+    let mut files = Vec::new();
+    for i in 0..5 {
+        let text: String = (0..4 << 20)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                char::from(b'a' + (state % 26) as u8)
+            })
+            .collect();
+        let name = format!("big/b{i}.txt");
+        wheel = wheel.file(&name, &text);
+        files.push((name, text));
+    }
+    (wheel, files)
+}
+
+#[test]
+fn a_large_wheel_unpacked_by_several_threads_holds_every_member_exactly() {
+    let f = fixture();
+    let (wheel, files) = big_wheel();
+    let path = wheel.build(&f.wheels);
+    let cache = TestCache::new();
+    let dir = cache.tree_dir();
+    let entries = cache.unpack(&path, &wheel).unwrap();
+    assert_eq!(entries.len(), files.len() + 4, "{entries:?}");
+    for (name, text) in &files {
+        let written = fs_err::read_to_string(dir.join("tree").join(name)).unwrap();
+        assert!(written == *text, "{name} differs");
+    }
+}
+
+/// With members failing in two threads, the error is the one a sequential unpack meets (the
+/// first in archive order), and no tree is published.
+#[test]
+fn a_large_wheel_with_broken_members_reports_the_first_and_publishes_nothing() {
+    let f = fixture();
+    let (wheel, _) = big_wheel();
+    let path = wheel.build(&f.wheels);
+    let mut bytes = fs_err::read(&path).unwrap();
+    for broken in [b"big/b1.txt", b"big/b3.txt"] {
+        let at = bytes
+            .windows(broken.len())
+            .position(|w| w == broken)
+            .unwrap();
+        // The first occurrence is the local header; its data follows the name.
+        bytes[at + broken.len() + 1000] ^= 0xff;
+    }
+    fs_err::write(&path, &bytes).unwrap();
+    let cache = TestCache::new();
+    let dir = cache.tree_dir();
+    let result = cache.unpack(&path, &wheel);
+    assert!(
+        matches!(&result, Err(InstallError::InvalidWheel { message, .. })
+            if message.starts_with("cannot read big/b1.txt: ")),
+        "{result:?}"
+    );
+    assert!(!dir.exists());
+    assert_eq!(
+        fs_err::read_dir(cache.dir.path().join("tmp"))
+            .unwrap()
+            .count(),
+        0,
+        "the staging tree is left behind"
     );
 }

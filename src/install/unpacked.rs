@@ -20,10 +20,12 @@
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::archive::{self, Expected};
 use super::fsutil::Mode;
 use super::link::Linker;
+use super::member::Scratch;
 use super::paths::member_components;
 use super::wheel::{self, Entry, Errors, Extract, Source};
 use super::{InstallError, InstalledDistribution, WheelOptions};
@@ -69,32 +71,69 @@ pub(crate) fn ensure(
     if let Some(entries) = read_entries(dir) {
         return Ok(entries);
     }
-    let (mut archive, entries) = wheel::open(wheel, errors)?;
-    let digests = wheel::record_digests(&mut archive, &entries, filename, errors)?;
+    let (archive, entries) = wheel::open(wheel, errors)?;
+    let digests = wheel::record_digests(&archive, &entries, filename, errors)?;
     let staging = tempfile::Builder::new()
         .prefix("unpack-")
         .tempdir_in(tmp)
         .map_err(|e| errors.io(e))?;
     let root = staging.path().join(TREE);
-    for entry in &entries {
-        let dest = join(&root, &entry.name).map_err(|m| errors.invalid(m))?;
-        let mode = if entry.executable {
-            Mode::EXECUTABLE
-        } else {
-            Mode::FILE
-        };
-        let expected = digests.get(&entry.name);
-        wheel::extract(
-            &mut archive,
-            entry.index,
-            &entry.name,
-            entry.size,
-            mode,
-            expected,
-            &dest,
-            archive::Write::Staging,
-        )
-        .map_err(|e| errors.extract(&entry.name, e))?;
+    let groups = split(&entries, threads_for(&entries));
+    // The member that failed first in archive order: every thread leaves the members after it
+    // alone, and finishes those before it, so the error reported is the one a sequential
+    // unpack would meet.
+    let first_failure = AtomicUsize::new(usize::MAX);
+    let unpack = |group: &[usize]| -> Option<(usize, InstallError)> {
+        let mut scratch = Scratch::new();
+        for &at in group {
+            if at > first_failure.load(Ordering::Relaxed) {
+                return None;
+            }
+            let entry = &entries[at];
+            let written = join(&root, &entry.name)
+                .map_err(|m| errors.invalid(m))
+                .and_then(|dest| {
+                    let mode = if entry.executable {
+                        Mode::EXECUTABLE
+                    } else {
+                        Mode::FILE
+                    };
+                    archive::extract(
+                        &archive,
+                        &mut scratch,
+                        entry.index,
+                        &entry.name,
+                        entry.size,
+                        mode,
+                        digests.get(&entry.name),
+                        &dest,
+                        archive::Write::Staging,
+                    )
+                    .map_err(|e| errors.extract(&entry.name, e))
+                });
+            if let Err(error) = written {
+                first_failure.fetch_min(at, Ordering::Relaxed);
+                return Some((at, error));
+            }
+        }
+        None
+    };
+    let failures: Vec<(usize, InstallError)> = std::thread::scope(|scope| {
+        let others: Vec<_> = groups[1..]
+            .iter()
+            .map(|group| scope.spawn(|| unpack(group)))
+            .collect();
+        let mut failures: Vec<_> = unpack(&groups[0]).into_iter().collect();
+        for other in others {
+            match other.join() {
+                Ok(failure) => failures.extend(failure),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        failures
+    });
+    if let Some((_, error)) = failures.into_iter().min_by_key(|(at, _)| *at) {
+        return Err(error);
     }
     let json = serde_json::to_vec(&entries).map_err(|e| errors.io(io::Error::other(e)))?;
     fs_err::write(staging.path().join(ENTRIES), json).map_err(|e| errors.io(e))?;
@@ -111,6 +150,45 @@ pub(crate) fn ensure(
         Err(_) if read_entries(dir).is_some() => Ok(entries),
         Err(e) => Err(errors.io(e)),
     }
+}
+
+/// Below this many bytes a wheel is unpacked by one thread: starting more costs more than it
+/// saves, and other wheels unpack at the same time anyway.
+const PARALLEL_FROM: u64 = 8 << 20;
+
+/// How many threads unpack `entries`: one per [`PARALLEL_FROM`] bytes, at most one per core.
+/// A wheel the size of scipy's or torch's would otherwise be unpacked by one core while the
+/// others idle, the last thing a cold install waits for.
+fn threads_for(entries: &[Entry]) -> usize {
+    let total: u64 = entries.iter().map(|e| e.size).sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    usize::try_from(total / PARALLEL_FROM)
+        .unwrap_or(usize::MAX)
+        .clamp(1, cores)
+}
+
+/// Splits the positions of `entries` into `count` groups of about equal bytes (largest first,
+/// each to the lightest group), each group in archive order.
+fn split(entries: &[Entry], count: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&at| std::cmp::Reverse(entries[at].size));
+    let mut groups = vec![(0u64, Vec::new()); count.max(1)];
+    for at in order {
+        let lightest = groups
+            .iter_mut()
+            .min_by_key(|(bytes, _)| *bytes)
+            .expect("at least one group");
+        // Every file costs a create and a close, whatever its size.
+        lightest.0 += entries[at].size + 4096;
+        lightest.1.push(at);
+    }
+    groups
+        .into_iter()
+        .map(|(_, mut group)| {
+            group.sort_unstable();
+            group
+        })
+        .collect()
 }
 
 /// The entry list of a complete tree, or `None` (no tree, or one verse cannot read: it is

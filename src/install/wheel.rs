@@ -42,6 +42,7 @@ use std::path::{Path, PathBuf};
 use super::archive::{self, Digests, Expected};
 pub(super) use super::archive::{bounded, extract, open, Archive, Entry, Extract};
 use super::fsutil::{self, Mode};
+use super::member::Scratch;
 use super::paths::{self, member_components};
 use super::record::{self, Row};
 use super::scripts::{self, Callable, EntryPoints};
@@ -124,7 +125,22 @@ pub(super) trait Source {
     ) -> Result<bool, Extract>;
 }
 
-impl Source for Archive {
+/// An open archive as the source of a sequential install, with its one thread's buffers.
+pub(super) struct Reader<'a> {
+    archive: &'a Archive,
+    scratch: Scratch,
+}
+
+impl Reader<'_> {
+    pub(super) fn new(archive: &Archive) -> Reader<'_> {
+        Reader {
+            archive,
+            scratch: Scratch::new(),
+        }
+    }
+}
+
+impl Source for Reader<'_> {
     fn read(
         &mut self,
         index: usize,
@@ -132,7 +148,7 @@ impl Source for Archive {
         size: u64,
         expected: Option<&Expected>,
     ) -> Result<Vec<u8>, Extract> {
-        archive::read_entry(self, index, name, size, expected)
+        archive::read_entry(self.archive, &mut self.scratch, index, name, size, expected)
     }
 
     fn verify(
@@ -142,7 +158,7 @@ impl Source for Archive {
         size: u64,
         expected: Option<&Expected>,
     ) -> Result<(), Extract> {
-        archive::verify(self, index, name, size, expected)
+        archive::verify(self.archive, &mut self.scratch, index, name, size, expected)
     }
 
     fn place(
@@ -156,7 +172,8 @@ impl Source for Archive {
     ) -> Result<bool, Extract> {
         let new = fs_err::symlink_metadata(dest).is_err();
         extract(
-            self,
+            self.archive,
+            &mut self.scratch,
             index,
             name,
             size,
@@ -229,10 +246,10 @@ pub(crate) fn install(
 ) -> Result<InstalledDistribution, InstallError> {
     let errors = errors_for(filename);
     let python = venv_python(venv, &errors)?;
-    let (mut archive, entries) = open(wheel, &errors)?;
+    let (archive, entries) = open(wheel, &errors)?;
     install_from(
         venv,
-        &mut archive,
+        &mut Reader::new(&archive),
         &entries,
         filename,
         options,
@@ -251,7 +268,7 @@ pub(super) fn errors_for(filename: &WheelFilename) -> Errors {
 
 /// RECORD's hashes for the members of an opened wheel (for unpacking it whole).
 pub(super) fn record_digests(
-    archive: &mut Archive,
+    archive: &Archive,
     entries: &[Entry],
     filename: &WheelFilename,
     errors: &Errors,
@@ -259,8 +276,14 @@ pub(super) fn record_digests(
     let dist_info = find_dist_info(entries.iter().map(|e| e.name.as_str()), filename)
         .map_err(|m| errors.invalid(m))?;
     let record_name = format!("{dist_info}/RECORD");
-    let record = read_member(archive, entries, &record_name, None, errors)?
-        .ok_or_else(|| errors.invalid(format!("{record_name} is missing")))?;
+    let record = read_member(
+        &mut Reader::new(archive),
+        entries,
+        &record_name,
+        None,
+        errors,
+    )?
+    .ok_or_else(|| errors.invalid(format!("{record_name} is missing")))?;
     let rows = record::parse(&String::from_utf8_lossy(&record)).map_err(|m| errors.invalid(m))?;
     Digests::from_record(&rows, entries, &dist_info).map_err(|m| errors.invalid(m))
 }
