@@ -170,9 +170,17 @@ struct RawOutput {
 }
 
 fn run_probe(python: &Path) -> Result<RawOutput, ProbeError> {
+    // `-S` skips `site`, half of the probe's start-up (every `.pth` of the base install is
+    // read and run). It is left on for a venv's interpreter: there `site` is what sets
+    // `sys.prefix` to the venv on every Python up to 3.13, and the probe reads it.
+    let flags: &[&str] = if in_a_venv(python) {
+        &["-I", "-B"]
+    } else {
+        &["-I", "-S", "-B"]
+    };
     let output = run(
         python,
-        &["-I", "-B", "-c", PROBE_SCRIPT],
+        &[flags, &["-c", PROBE_SCRIPT]].concat(),
         // Otherwise macOS reports 10.16 to interpreters built against an old SDK.
         &[("SYSTEM_VERSION_COMPAT", "0")],
     )?;
@@ -184,6 +192,18 @@ fn run_probe(python: &Path) -> Result<RawOutput, ProbeError> {
         });
     }
     Ok(output)
+}
+
+/// Whether `python` starts as a venv's interpreter: where CPython itself looks for
+/// `pyvenv.cfg`, beside the executable (not resolving its links) or one directory up.
+fn in_a_venv(python: &Path) -> bool {
+    let Some(dir) = python.parent() else {
+        return true;
+    };
+    dir.join("pyvenv.cfg").exists()
+        || dir
+            .parent()
+            .is_some_and(|up| up.join("pyvenv.cfg").exists())
 }
 
 /// `python -V` (Python 2 prints it to stderr), only to word the "too old" error.
@@ -553,6 +573,27 @@ mod tests {
     use super::*;
     use crate::packaging::Tag;
     use std::os::unix::fs::PermissionsExt;
+
+    /// The probe of a venv's interpreter must see the venv (it runs with `site` there), and
+    /// the probe of a base interpreter, run without `site`, must see the base.
+    #[test]
+    fn a_venv_interpreter_is_probed_as_the_venv_and_a_base_one_as_the_base() {
+        let base = probe(Path::new("python3")).expect("python3 probes");
+        let dir = tempfile::tempdir().unwrap();
+        let venv = dir.path().join("venv");
+        let status = Command::new("python3")
+            .args(["-m", "venv", "--without-pip"])
+            .arg(&venv)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let python = venv.join("bin/python");
+        assert!(in_a_venv(&python));
+        assert!(!in_a_venv(&base.base_executable));
+        let inside = probe(&python).expect("the venv's python probes");
+        assert_eq!(inside.prefix, venv.canonicalize().unwrap());
+        assert_ne!(inside.prefix, base.prefix);
+    }
 
     fn pyenv(version: &str) -> Option<PathBuf> {
         let root = std::env::var_os("PYENV_ROOT")
