@@ -23,7 +23,7 @@
 //! file's own hash (`fetch` did it).
 
 use std::collections::HashMap;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -315,9 +315,25 @@ struct Central {
 }
 
 fn read_at(raw: &mut fs_err::File, offset: u64, len: usize) -> io::Result<Vec<u8>> {
-    raw.seek(SeekFrom::Start(offset))?;
     let mut buf = vec![0; len];
-    raw.read_exact(&mut buf)?;
+    member::read_exact_at(raw.file(), &mut buf, offset)?;
+    Ok(buf)
+}
+
+/// Up to `len` bytes at `offset`, fewer only at the end of the file: one system call where a
+/// seek and a read took two (this runs for every entry of every wheel).
+fn read_upto(raw: &fs_err::File, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0; len];
+    let mut filled = 0;
+    while filled < len {
+        match member::read_at(raw.file(), &mut buf[filled..], offset + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
     Ok(buf)
 }
 
@@ -342,13 +358,12 @@ fn check_local(
     central: &Central,
 ) -> io::Result<Result<(u64, u64), String>> {
     let shown = String::from_utf8_lossy(&central.name).into_owned();
-    let header = match read_at(raw, central.header_start, 30) {
-        Ok(h) => h,
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-            return Ok(Err(format!("the local header of {shown} is cut short")))
-        }
-        Err(e) => return Err(e),
-    };
+    let cut_short = || Ok(Err(format!("the local header of {shown} is cut short")));
+    // The header, the name the central directory gives and a typical extra field, in one read.
+    let mut header = read_upto(raw, central.header_start, 30 + central.name.len() + 64)?;
+    if header.len() < 30 {
+        return cut_short();
+    }
     if u32_at(&header, 0) != LOCAL_SIG {
         return Ok(Err(format!(
             "the central directory points {shown} at offset {}, where no local header is",
@@ -362,13 +377,19 @@ fn check_local(
     let mut size = u64::from(u32_at(&header, 22));
     let name_len = usize::from(u16_at(&header, 26));
     let extra_len = usize::from(u16_at(&header, 28));
-    let rest = match read_at(raw, central.header_start + 30, name_len + extra_len) {
-        Ok(r) => r,
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-            return Ok(Err(format!("the local header of {shown} is cut short")))
+    let needed = 30 + name_len + extra_len;
+    if header.len() < needed {
+        let more = read_upto(
+            raw,
+            central.header_start + header.len() as u64,
+            needed - header.len(),
+        )?;
+        header.extend_from_slice(&more);
+        if header.len() < needed {
+            return cut_short();
         }
-        Err(e) => return Err(e),
-    };
+    }
+    let rest = &header[30..needed];
     let (name, extra) = rest.split_at(name_len);
     if name != central.name.as_slice() {
         return Ok(Err(format!(
@@ -410,9 +431,7 @@ fn check_local(
     if !descriptor {
         return Ok(Ok((data_start, data_end)));
     }
-    let mut tail = Vec::new();
-    raw.seek(SeekFrom::Start(data_end))?;
-    raw.by_ref().take(24).read_to_end(&mut tail)?;
+    let tail = read_upto(raw, data_end, 24)?;
     let offset = if tail.len() >= 4 && u32_at(&tail, 0) == DESCRIPTOR_SIG {
         4
     } else {

@@ -87,7 +87,7 @@ pub(super) fn stream<E>(
         STORED => {
             while offset < end {
                 let n = chunk_for(end - offset).min(input_len);
-                read_exact_at(file, &mut scratch.input[..n], offset)?;
+                read_span(file, &mut scratch.input[..n], offset)?;
                 offset += n as u64;
                 emit(&scratch.input[..n], &mut produced)?;
             }
@@ -106,7 +106,7 @@ pub(super) fn stream<E>(
             loop {
                 if at == filled && offset < end {
                     filled = chunk_for(end - offset).min(input_len);
-                    read_exact_at(file, &mut input[..filled], offset)?;
+                    read_span(file, &mut input[..filled], offset)?;
                     offset += filled as u64;
                     at = 0;
                 }
@@ -172,8 +172,11 @@ fn grow(buffer: &mut Vec<u8>, len: usize) {
     }
 }
 
-fn read_exact_at<E>(file: &File, buf: &mut [u8], offset: u64) -> Result<(), Failure<E>> {
-    positioned::read_exact_at(file, buf, offset).map_err(|e| {
+/// One positioned read, as `pread(2)`: no shared file position.
+pub(super) use positioned::{read_at, read_exact_at};
+
+fn read_span<E>(file: &File, buf: &mut [u8], offset: u64) -> Result<(), Failure<E>> {
+    read_exact_at(file, buf, offset).map_err(|e| {
         Failure::Corrupt(if e.kind() == io::ErrorKind::UnexpectedEof {
             "the archive ends inside the entry's data".into()
         } else {
@@ -186,12 +189,20 @@ fn read_exact_at<E>(file: &File, buf: &mut [u8], offset: u64) -> Result<(), Fail
 mod positioned {
     use std::os::unix::fs::FileExt;
 
-    pub(super) fn read_exact_at(
+    pub(in crate::install) fn read_exact_at(
         file: &std::fs::File,
         buf: &mut [u8],
         offset: u64,
     ) -> std::io::Result<()> {
         file.read_exact_at(buf, offset)
+    }
+
+    pub(in crate::install) fn read_at(
+        file: &std::fs::File,
+        buf: &mut [u8],
+        offset: u64,
+    ) -> std::io::Result<usize> {
+        file.read_at(buf, offset)
     }
 }
 
@@ -199,7 +210,15 @@ mod positioned {
 mod positioned {
     use std::os::windows::fs::FileExt;
 
-    pub(super) fn read_exact_at(
+    pub(in crate::install) fn read_at(
+        file: &std::fs::File,
+        buf: &mut [u8],
+        offset: u64,
+    ) -> std::io::Result<usize> {
+        file.seek_read(buf, offset)
+    }
+
+    pub(in crate::install) fn read_exact_at(
         file: &std::fs::File,
         mut buf: &mut [u8],
         mut offset: u64,
