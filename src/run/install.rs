@@ -870,7 +870,12 @@ fn install_all(
         }
     }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let jobs: Vec<_> = work.into_iter().zip(fetched).collect();
+    let mut jobs: Vec<_> = work.into_iter().zip(fetched).collect();
+    // Largest wheels first: taken last, scipy's thousands of files were linked by one worker
+    // while the others had nothing left to do.
+    jobs.sort_by_cached_key(|(_, wheel)| {
+        std::cmp::Reverse(std::fs::metadata(wheel.path()).map_or(0, |m| m.len()))
+    });
     let next = std::sync::Mutex::new(jobs.into_iter());
     let outcomes = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
@@ -893,7 +898,10 @@ fn install_all(
     let mut summary = Summary::default();
     let mut dists = Vec::new();
     let mut errors = Vec::new();
-    for (package, previous, outcome) in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
+    let mut outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
+    // By name, whichever worker finished first: the report lists them in a stable order.
+    outcomes.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    for (package, previous, outcome) in outcomes {
         match outcome {
             Ok(dist) => {
                 dists.push(dist);
