@@ -9,6 +9,7 @@
 //!   CRC and sizes, also those of a data descriptor);
 //! * no name appears twice, also not in another case (one would overwrite the other on a
 //!   case-insensitive file system, and which one wins depends on the order of extraction);
+//! * no file is also the directory of another (one of them could not be written);
 //! * no symbolic links or other special files (a link entry would otherwise be written as a
 //!   plain file holding the link text), no encryption, only stored or deflate members;
 //! * the count of entries and the sizes they declare are within [`MAX_ENTRIES`],
@@ -208,6 +209,21 @@ fn read_entries(
             executable,
             size,
         });
+    }
+    // A file that is also the directory of another file: whichever of the two is written
+    // second fails, and which one that is depends on the order of writing (`unpacked.rs`
+    // writes a large wheel's members from several threads). Refused here, naming both.
+    let files: std::collections::HashSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+    for entry in &entries {
+        for (at, _) in entry.name.match_indices('/') {
+            let dir = &entry.name[..at];
+            if files.contains(dir) {
+                return Err(format!(
+                    "{dir} is a file and also the directory of {}",
+                    entry.name
+                ));
+            }
+        }
     }
     Ok((entries, compressed))
 }

@@ -952,3 +952,41 @@ fn a_large_wheel_with_broken_members_reports_the_first_and_publishes_nothing() {
         "the staging tree is left behind"
     );
 }
+
+/// `len` bytes of random lowercase letters (compress poorly, inflate slowly enough).
+fn letters(len: usize, mut state: u32) -> String {
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            char::from(b'a' + (state % 26) as u8)
+        })
+        .collect()
+}
+
+/// A file whose name is also the directory of another file (`big/a`, `big/a/b`): one of the
+/// two cannot be written. A sequential unpack writes `big/a` and fails on `big/a/b`; unpacked
+/// by two threads, the one holding `big/a/b` (first in its group) makes the directory while
+/// the other still inflates `big/b0.txt`, and `big/a` then failed, so the error named the
+/// member a sequential unpack writes fine (now refused when the archive is opened, naming
+/// both). Sizes are chosen so that `split` puts `big/a` behind `big/b0.txt` and `big/a/b` in
+/// the other group, ahead of `big/b1.txt`.
+#[test]
+fn a_file_that_is_also_a_directory_is_refused_as_a_sequential_unpack_does() {
+    let f = fixture();
+    let wheel = TestWheel::new("big", "1.0")
+        .file("big/__init__.py", "")
+        .file("big/b0.txt", &letters(8 << 20, 0x9e37_79b9))
+        .file("big/a", &letters(300 << 10, 7))
+        .file("big/a/b", "b")
+        .file("big/b1.txt", &letters((8 << 20) + (200 << 10), 11));
+    let path = wheel.build(&f.wheels);
+    for _ in 0..3 {
+        let cache = TestCache::new();
+        let result = cache.unpack(&path, &wheel);
+        let error = format!("{:?}", result.unwrap_err());
+        assert!(error.contains("big/a/b"), "{error}");
+        assert!(!cache.tree_dir().exists());
+    }
+}

@@ -172,7 +172,9 @@ struct RawOutput {
 fn run_probe(python: &Path) -> Result<RawOutput, ProbeError> {
     // `-S` skips `site`, half of the probe's start-up (every `.pth` of the base install is
     // read and run). It is left on for a venv's interpreter: there `site` is what sets
-    // `sys.prefix` to the venv on every Python up to 3.13, and the probe reads it.
+    // `sys.prefix` to the venv on every Python up to 3.13, and the probe reads it. A venv this
+    // cannot see (behind a shim or wrapper script, or a bare name) the probe finds by
+    // `sys.executable` and runs `site` for itself.
     let flags: &[&str] = if in_a_venv(python) {
         &["-I", "-B"]
     } else {
@@ -813,6 +815,47 @@ mod tests {
             if let Some(python) = pyenv(version) {
                 assert_venv_points_at_base(&python);
             }
+        }
+    }
+
+    /// A venv's interpreter reached through something that is not the venv's own `bin/python`
+    /// (a pyenv shim, a wrapper script, a bare name found on `PATH`): verse cannot see the
+    /// venv from the path it was given, so the probe runs without `site` and must still see
+    /// the venv, and on Pythons before 3.11 a base executable outside it.
+    #[test]
+    fn a_venv_reached_through_a_wrapper_is_probed_as_the_venv() {
+        for version in ["3.12", "3.10"] {
+            let Some(base) = pyenv(version) else { continue };
+            let dir = tempfile::tempdir().expect("tempdir");
+            let venv = dir.path().join("venv");
+            let status = Command::new(&base)
+                .args(["-m", "venv", "--without-pip"])
+                .arg(&venv)
+                .status()
+                .expect("python -m venv");
+            assert!(status.success());
+            let shims = dir.path().join("shims");
+            std::fs::create_dir(&shims).unwrap();
+            let wrapper = shims.join("python");
+            std::fs::write(
+                &wrapper,
+                format!(
+                    "#!/bin/sh\nexec '{}' \"$@\"\n",
+                    venv.join("bin/python").display()
+                ),
+            )
+            .unwrap();
+            std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+            assert!(!in_a_venv(&wrapper));
+            let target = probe(&wrapper).expect("the wrapper probes");
+            assert!(target.is_venv(), "{version}: {:?}", target.prefix);
+            let canonical = |p: &Path| std::fs::canonicalize(p).expect("canonicalize");
+            assert_eq!(canonical(&target.prefix), canonical(&venv), "{version}");
+            assert!(
+                !target.base_executable.starts_with(&venv),
+                "{version}: base {:?} is inside the venv",
+                target.base_executable
+            );
         }
     }
 

@@ -1,4 +1,4 @@
-# verse's interpreter probe. verse runs it once as `python -I -B -c <this file>` and reads
+# verse's interpreter probe. verse runs it once as `python -I [-S] -B -c <this file>` and reads
 # one JSON object from stdout. Known failures are reported as
 # {"result": "error", "kind": ..., ...} with exit status 0, so that the caller can tell
 # "this is Python, but not one we support" from "this is not Python at all".
@@ -329,6 +329,22 @@ def platform_info(pointer_size, elf):
     return info
 
 
+def enter_venv():
+    # verse runs this without `site` (-S) unless it sees a pyvenv.cfg by the path it was
+    # given. A venv reached any other way (a pyenv shim, a wrapper script, a bare name found
+    # on PATH) shows only here, by the executable Python itself settled on; in a venv `site`
+    # is what sets sys.prefix (and so base_executable() below), so run it as start-up would.
+    if not sys.flags.no_site:
+        return
+    exe_dir = os.path.dirname(os.path.abspath(sys.executable))
+    for directory in (exe_dir, os.path.dirname(exe_dir)):
+        if os.path.isfile(os.path.join(directory, "pyvenv.cfg")):
+            import site
+
+            site.main()
+            return
+
+
 def main():
     if sys.version_info[:2] < MINIMUM:
         emit(
@@ -346,6 +362,7 @@ def main():
     if not sys.executable:
         emit({"result": "error", "kind": "no_executable", "detail": "sys.executable is empty"})
         return
+    enter_venv()
     pointer_size = struct.calcsize("P")
     elf = read_elf(sys.executable) if sys.platform.startswith("linux") else None
     emit(
