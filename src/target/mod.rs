@@ -249,7 +249,19 @@ fn run(python: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<RawOutput, 
     for (key, value) in env {
         command.env(key, value);
     }
-    let mut child = command.spawn().map_err(spawn_error)?;
+    // ETXTBSY: an executable written a moment ago (a venv being made, a wrapper script) is
+    // refused while a process forked meanwhile still holds it open for writing; that fork
+    // execs or exits within milliseconds.
+    let mut attempts = 0;
+    let mut child = loop {
+        match command.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 20 => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => break other.map_err(spawn_error)?,
+        }
+    };
     let stdout = child.stdout.take().map(read_on_thread);
     let stderr = child.stderr.take().map(read_on_thread);
     let deadline = Instant::now() + PROBE_TIMEOUT;
