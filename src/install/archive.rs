@@ -758,7 +758,8 @@ pub(super) fn read_entry(
     expected: Option<&Expected>,
 ) -> Result<Vec<u8>, Extract> {
     check_in_memory(name, size)?;
-    let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // Reserved up to 1 MiB: a declared size is a claim, the bytes decide.
+    let mut out = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
     let mut check = Check::new(name, archive.compressed(index), expected);
     let total = archive.written.load(Ordering::Relaxed);
     archive.stream(index, size, scratch, |bytes| {

@@ -119,12 +119,20 @@ pub(crate) fn ensure(
         None
     };
     let failures: Vec<(usize, InstallError)> = std::thread::scope(|scope| {
-        let others: Vec<_> = groups[1..]
+        // A group whose thread the system refuses (a thread limit) is unpacked here instead.
+        let (others, refused): (Vec<_>, Vec<_>) = groups[1..]
             .iter()
-            .map(|group| scope.spawn(|| unpack(group)))
-            .collect();
+            .map(|group| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, || unpack(group))
+                    .map_err(|_| group)
+            })
+            .partition(Result::is_ok);
         let mut failures: Vec<_> = unpack(&groups[0]).into_iter().collect();
-        for other in others {
+        for group in refused.into_iter().filter_map(Result::err) {
+            failures.extend(unpack(group));
+        }
+        for other in others.into_iter().filter_map(Result::ok) {
             match other.join() {
                 Ok(failure) => failures.extend(failure),
                 Err(panic) => std::panic::resume_unwind(panic),
