@@ -237,11 +237,9 @@ fn metadata_error(path: &Path, message: String) -> InstallError {
 /// occurrence counts, the headers end at the first blank line).
 fn read_dist_info(dist_info: &Path) -> Result<InstalledDistribution, InstallError> {
     let metadata = dist_info.join("METADATA");
-    let text = fs_err::read(&metadata).map_err(|e| metadata_error(dist_info, e.to_string()))?;
-    let text = String::from_utf8_lossy(&text);
+    let text = read_headers(&metadata).map_err(|e| metadata_error(dist_info, e.to_string()))?;
     let header = |key: &str| {
         text.lines()
-            .take_while(|l| !l.trim().is_empty())
             .filter_map(|l| l.split_once(':'))
             .find(|(k, _)| k.trim().eq_ignore_ascii_case(key))
             .map(|(_, v)| v.trim().to_string())
@@ -260,6 +258,25 @@ fn read_dist_info(dist_info: &Path) -> Result<InstalledDistribution, InstallErro
         version,
         dist_info: dist_info.to_path_buf(),
     })
+}
+
+/// The header lines of METADATA, up to the first blank one: only those are read and decoded,
+/// not the long description after them (a no-op run reads every installed package's).
+fn read_headers(metadata: &Path) -> std::io::Result<String> {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::with_capacity(8192, fs_err::File::open(metadata)?);
+    let (mut text, mut line) = (String::new(), Vec::new());
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(text);
+        }
+        let decoded = String::from_utf8_lossy(&line);
+        if decoded.trim().is_empty() {
+            return Ok(text);
+        }
+        text.push_str(&decoded);
+    }
 }
 
 #[cfg(test)]

@@ -990,3 +990,23 @@ fn a_file_that_is_also_a_directory_is_refused_as_a_sequential_unpack_does() {
         assert!(!cache.tree_dir().exists());
     }
 }
+
+/// Only METADATA's headers are read: a description after the blank line that looks like a
+/// header, or is not UTF-8, changes nothing.
+#[test]
+fn installed_reads_name_and_version_from_the_headers_only() {
+    let f = fixture();
+    let dist_info = f.venv.purelib.join("demo_pkg-1.0.dist-info");
+    fs_err::create_dir_all(&dist_info).unwrap();
+    let mut metadata = b"Metadata-Version: 2.1\r\nName: Demo_Pkg\r\nVersion: 1.0\r\n\r\n".to_vec();
+    metadata.extend_from_slice(b"Version: 9.9\nName: other\n\xff\xfe not UTF-8\n");
+    fs_err::write(dist_info.join("METADATA"), &metadata).unwrap();
+    let found = installed(&f.venv).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].name.as_ref(), "demo-pkg");
+    assert_eq!(found[0].version.to_string(), "1.0");
+
+    // Headers only, no blank line and no final newline.
+    fs_err::write(dist_info.join("METADATA"), "Name: demo-pkg\nVersion: 2.0").unwrap();
+    assert_eq!(installed(&f.venv).unwrap()[0].version.to_string(), "2.0");
+}
