@@ -760,14 +760,10 @@ pub(super) fn read_entry(
     check_in_memory(name, size)?;
     // Reserved up to 1 MiB: a declared size is a claim, the bytes decide.
     let mut out = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
-    let mut check = Check::new(name, archive.compressed(index), expected);
-    let total = archive.written.load(Ordering::Relaxed);
-    archive.stream(index, size, scratch, |bytes| {
-        check.update(bytes, total).map_err(Extract::Invalid)?;
+    let written = checked(archive, scratch, index, name, size, expected, |bytes| {
         out.extend_from_slice(bytes);
         Ok(())
     })?;
-    let written = check.finish().map_err(Extract::Invalid)?;
     archive.written.fetch_add(written, Ordering::Relaxed);
     Ok(out)
 }
@@ -781,13 +777,28 @@ pub(super) fn verify(
     size: u64,
     expected: Option<&Expected>,
 ) -> Result<(), Extract> {
-    let mut check = Check::new(name, archive.compressed(index), expected);
     // Not counted against the budget: this member is counted when it is written.
+    checked(archive, scratch, index, name, size, expected, |_| Ok(())).map(|_| ())
+}
+
+/// Streams a member into `sink` through its check: the limits (the archive's budget as it
+/// stands) and its RECORD hash and size, compared at the end. Returns the bytes it yielded.
+fn checked(
+    archive: &Archive,
+    scratch: &mut Scratch,
+    index: usize,
+    name: &str,
+    size: u64,
+    expected: Option<&Expected>,
+    mut sink: impl FnMut(&[u8]) -> Result<(), Extract>,
+) -> Result<u64, Extract> {
+    let mut check = Check::new(name, archive.compressed(index), expected);
     let total = archive.written.load(Ordering::Relaxed);
     archive.stream(index, size, scratch, |bytes| {
-        check.update(bytes, total).map_err(Extract::Invalid)
+        check.update(bytes, total).map_err(Extract::Invalid)?;
+        sink(bytes)
     })?;
-    check.finish().map(|_| ()).map_err(Extract::Invalid)
+    check.finish().map_err(Extract::Invalid)
 }
 
 /// How a member's file is written.
@@ -815,17 +826,13 @@ pub(super) fn extract(
     dest: &Path,
     how: Write,
 ) -> Result<(), Extract> {
-    let total = archive.written.load(Ordering::Relaxed);
-    let mut check = Check::new(name, archive.compressed(index), expected);
     let mut refused = None;
     let mut written = 0;
     let fill = |file: &mut fs_err::File| {
-        let streamed = archive.stream(index, size, scratch, |bytes| {
-            check.update(bytes, total).map_err(Extract::Invalid)?;
+        // Checked here, before `write_atomic` renames the file into place.
+        let outcome = checked(archive, scratch, index, name, size, expected, |bytes| {
             io::Write::write_all(file, bytes).map_err(Extract::Io)
         });
-        // Checked here, before `write_atomic` renames the file into place.
-        let outcome = streamed.and_then(|()| check.finish().map_err(Extract::Invalid));
         match outcome {
             Ok(n) => {
                 written = n;

@@ -884,18 +884,10 @@ fn concurrent_unpacks_of_one_wheel_share_one_tree() {
 /// A wheel big enough to be unpacked by several threads (`unpacked::threads_for`): text that
 /// compresses poorly, in members of a few MiB.
 fn big_wheel() -> (TestWheel, Vec<(String, String)>) {
-    let mut state = 0x9e37_79b9_u32;
     let mut wheel = TestWheel::new("big", "1.0").file("big/__init__.py", "");
     let mut files = Vec::new();
     for i in 0..5 {
-        let text: String = (0..4 << 20)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                char::from(b'a' + (state % 26) as u8)
-            })
-            .collect();
+        let text = letters(4 << 20, 0x9e37_79b9 + i);
         let name = format!("big/b{i}.txt");
         wheel = wheel.file(&name, &text);
         files.push((name, text));
