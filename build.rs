@@ -26,8 +26,21 @@ fn main() {
         git(&["rev-parse", "--git-common-dir"]),
         git(&["symbolic-ref", "-q", "HEAD"]),
     ) {
-        println!("cargo:rerun-if-changed={common}/{head_ref}");
-        println!("cargo:rerun-if-changed={common}/packed-refs");
+        // A path that does not exist makes cargo rebuild every time, so only existing ones
+        // are watched. A branch that lives only in packed-refs gets a loose file on its next
+        // commit: watching the directory it will appear in catches that.
+        let loose = std::path::Path::new(&common).join(&head_ref);
+        let watched = [
+            loose.clone(),
+            loose
+                .parent()
+                .map(|dir| dir.to_path_buf())
+                .unwrap_or_default(),
+            std::path::Path::new(&common).join("packed-refs"),
+        ];
+        for path in watched.iter().filter(|p| p.exists()) {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
     }
 
     let commit = std::env::var("VERSE_BUILD_COMMIT")
