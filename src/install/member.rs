@@ -5,8 +5,11 @@
 //!
 //! Why not the zip crate's reader: it inflates through a 32 KiB read buffer into the caller's
 //! small buffer, so zlib keeps copying its sliding window, and a reader needs `&mut` access to
-//! one archive. Here a member that fits in [`CHUNK`] is inflated in a single call with the whole
-//! input at hand, which lets zlib skip the window altogether.
+//! one archive. Here a member up to [`WHOLE`] is read in one `pread` and inflated in one call
+//! by libdeflate, which needs the whole input and output at hand and in return inflates about
+//! 1.5 times as fast as zlib-rs (measured on the numpy, scipy, pandas, scikit-learn and
+//! pydantic-core wheels: 670-735 MB/s against 420-465 MB/s). Larger members stream through
+//! zlib-rs in [`CHUNK`] steps, so memory stays bounded whatever the wheel holds.
 //!
 //! Not done here: where the data lies (`archive.rs` checked the local header and computed
 //! [`Span::data_start`]), what the bytes must hash to (RECORD, `archive.rs`).
@@ -19,6 +22,10 @@ use flate2::{Decompress, FlushDecompress, Status};
 /// The most bytes read or produced in one step: large enough that a typical member is one
 /// step, small enough that a wheel of huge members streams in constant memory.
 const CHUNK: usize = 1 << 20;
+
+/// The largest member inflated whole: three quarters of the bytes of a data-science wheel set
+/// lie in members up to this size, and a thread then holds at most twice this much.
+const WHOLE: u64 = 8 << 20;
 
 const STORED: u16 = 0;
 const DEFLATED: u16 = 8;
@@ -37,6 +44,7 @@ pub(super) struct Scratch {
     input: Vec<u8>,
     output: Vec<u8>,
     inflate: Decompress,
+    whole: libdeflater::Decompressor,
 }
 
 impl Scratch {
@@ -45,6 +53,7 @@ impl Scratch {
             input: Vec::new(),
             output: Vec::new(),
             inflate: Decompress::new(false),
+            whole: libdeflater::Decompressor::new(),
         }
     }
 }
@@ -80,6 +89,11 @@ pub(super) fn stream<E>(
         crc.update(bytes);
         sink(bytes).map_err(Failure::Sink)
     };
+    if span.method == DEFLATED && span.compressed <= WHOLE && size <= WHOLE {
+        let made = inflate_whole(file, span, size as usize, scratch)?;
+        emit(&scratch.output[..made], &mut produced)?;
+        return finish(span, size, produced, crc);
+    }
     let input_len = chunk_for(span.compressed);
     grow(&mut scratch.input, input_len);
     let mut offset = span.data_start;
@@ -100,6 +114,7 @@ pub(super) fn stream<E>(
                 input,
                 output,
                 inflate,
+                ..
             } = scratch;
             inflate.reset(false);
             let (mut at, mut filled) = (0, 0);
@@ -147,6 +162,42 @@ pub(super) fn stream<E>(
             )))
         }
     }
+    finish(span, size, produced, crc)
+}
+
+/// Inflates the whole member into `scratch.output` in one call; returns how many bytes it
+/// made. The output has room for exactly `size` bytes, so a stream yielding more is refused.
+fn inflate_whole<E>(
+    file: &File,
+    span: &Span,
+    size: usize,
+    scratch: &mut Scratch,
+) -> Result<usize, Failure<E>> {
+    let compressed = span.compressed as usize;
+    grow(&mut scratch.input, compressed);
+    grow(&mut scratch.output, size);
+    read_span(file, &mut scratch.input[..compressed], span.data_start)?;
+    scratch
+        .whole
+        .deflate_decompress(&scratch.input[..compressed], &mut scratch.output[..size])
+        .map_err(|e| {
+            Failure::Corrupt(match e {
+                libdeflater::DecompressionError::InsufficientSpace => {
+                    "File is larger than its declared uncompressed size".into()
+                }
+                libdeflater::DecompressionError::BadData => {
+                    "invalid deflate data: the stream is corrupt or cut short".into()
+                }
+            })
+        })
+}
+
+fn finish<E>(
+    span: &Span,
+    size: u64,
+    produced: u64,
+    crc: crc32fast::Hasher,
+) -> Result<(), Failure<E>> {
     if produced != size {
         return Err(Failure::Corrupt(format!(
             "the member yields {produced} bytes, not the {size} its entry declares"
@@ -300,7 +351,18 @@ mod tests {
 
     #[test]
     fn members_of_every_size_and_method_read_back_exactly() {
-        for len in [0, 1, 100, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 12_345] {
+        let whole = WHOLE as usize;
+        for len in [
+            0,
+            1,
+            100,
+            CHUNK - 1,
+            CHUNK,
+            CHUNK + 1,
+            3 * CHUNK + 12_345,
+            whole,
+            whole + 1,
+        ] {
             let bytes = sample(len);
             for method in [STORED, DEFLATED] {
                 let (file, span) = member(&bytes, method, 33);
@@ -312,6 +374,7 @@ mod tests {
 
     #[test]
     fn a_member_yielding_more_or_less_than_declared_is_refused() {
+        // Inflated whole, and streamed (declared beyond WHOLE, or larger than WHOLE).
         let bytes = sample(5000);
         for method in [STORED, DEFLATED] {
             let (file, span) = member(&bytes, method, 0);
@@ -323,7 +386,17 @@ mod tests {
                 read(&file, &span, 5001).unwrap_err(),
                 "the member yields 5000 bytes, not the 5001 its entry declares"
             );
+            assert_eq!(
+                read(&file, &span, WHOLE + 1).unwrap_err(),
+                "the member yields 5000 bytes, not the 8388609 its entry declares"
+            );
         }
+        let big = sample(WHOLE as usize + 10);
+        let (file, span) = member(&big, DEFLATED, 0);
+        assert_eq!(
+            read(&file, &span, WHOLE).unwrap_err(),
+            "File is larger than its declared uncompressed size"
+        );
     }
 
     #[test]
@@ -344,6 +417,17 @@ mod tests {
         };
         assert_eq!(
             read(&file, &short, bytes.len() as u64).unwrap_err(),
+            "invalid deflate data: the stream is corrupt or cut short"
+        );
+        // Streamed in chunks, the same cut is seen as the input running out.
+        let big = sample(WHOLE as usize + 1);
+        let (big_file, big_span) = member(&big, DEFLATED, 10);
+        let big_short = Span {
+            compressed: big_span.compressed / 2,
+            ..big_span
+        };
+        assert_eq!(
+            read(&big_file, &big_short, big.len() as u64).unwrap_err(),
             "the compressed data ends before its stream does"
         );
         let beyond = Span {

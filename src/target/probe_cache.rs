@@ -121,7 +121,9 @@ fn write(file: &Path, entry: &Entry) -> std::io::Result<()> {
     let dir = file.parent().unwrap_or(Path::new("."));
     fs_err::create_dir_all(dir)?;
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer(&mut temp, entry).map_err(std::io::Error::other)?;
+    // One write: serde_json writes each token separately to an unbuffered file.
+    let json = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
+    std::io::Write::write_all(&mut temp, &json)?;
     temp.persist(file).map_err(|e| e.error)?;
     Ok(())
 }
