@@ -609,6 +609,54 @@ mod tests {
         assert_ne!(inside.prefix, base.prefix);
     }
 
+    /// The probe writes its JSON, parses glibc's version and reads `platform`'s answers
+    /// without importing json, re or platform (start-up time): each shortcut must give what
+    /// the module would, on every interpreter at hand.
+    #[test]
+    fn the_probe_shortcuts_agree_with_the_modules_they_replace() {
+        let definitions = PROBE_SCRIPT
+            .split("\ntry:\n    main()")
+            .next()
+            .expect("the probe ends by calling main()");
+        assert_ne!(
+            definitions.len(),
+            PROBE_SCRIPT.len(),
+            "main() call not found"
+        );
+        let checks = r#"
+import json, platform, re
+values = ["a\"b\\c", u"\u00e9\u2028\x00\x1f\x7f ~", u"\U0001F600", u"\udc80", "", [1, None, True, False],
+          {"k": -3, "nested": {"l": [[], {}]}}]
+for value in values:
+    assert to_json(value) == json.dumps(value), (value, to_json(value), json.dumps(value))
+for text in ["2.35", "2.17-foo", "2a.3", "2.", "2.x", ".5", "10.04.1", "2"]:
+    match = re.match(r"([0-9]+)\.([0-9]+)", text)
+    expected = [int(match.group(1)), int(match.group(2))] if match else None
+    assert parse_glibc(text) == expected, (text, parse_glibc(text), expected)
+mine = platform_module()
+for name in ["python_version", "machine", "release", "system", "version",
+             "python_implementation", "python_version_tuple"]:
+    assert list(getattr(mine, name)()) == list(getattr(platform, name)()), name
+print("agree")
+"#;
+        let code = format!("{definitions}\n{checks}");
+        let mut pythons = vec![PathBuf::from("python3")];
+        pythons.extend(["3.7", "3.9", "3.13"].iter().filter_map(|v| pyenv(v)));
+        for python in pythons {
+            let output = Command::new(&python)
+                .args(["-I", "-S", "-B", "-c", &code])
+                .output()
+                .expect("python runs");
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout).trim(),
+                "agree",
+                "{}: {}",
+                python.display(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+
     fn pyenv(version: &str) -> Option<PathBuf> {
         let root = std::env::var_os("PYENV_ROOT")
             .map(PathBuf::from)

@@ -10,7 +10,6 @@
 # "too old" answer instead of a SyntaxError: no f-strings, no walrus, no annotations, no
 # keyword-only arguments, nothing newer than Python 2.7 syntax.
 
-import json
 import os
 import sys
 
@@ -18,9 +17,42 @@ MINIMUM = (3, 7)
 
 
 def emit(value):
-    sys.stdout.write(json.dumps(value))
+    sys.stdout.write(to_json(value))
     sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def to_json(value):
+    # What json.dumps writes for these types (ASCII only, \uXXXX per UTF-16 unit, so a lone
+    # surrogate from an undecodable path comes out as json.dumps writes it). Importing json
+    # costs a tenth of the probe: it compiles six regular expressions on import.
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, dict):
+        return "{" + ", ".join(to_json(k) + ": " + to_json(v) for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(to_json(item) for item in value) + "]"
+    if not isinstance(value, str):
+        value = str(value)
+    out = []
+    for char in value:
+        code = ord(char)
+        if char == '"' or char == "\\":
+            out.append("\\" + char)
+        elif 0x20 <= code < 0x7F:
+            out.append(char)
+        elif code > 0xFFFF:
+            code -= 0x10000
+            out.append("\\u%04x\\u%04x" % (0xD800 | (code >> 10), 0xDC00 | (code & 0x3FF)))
+        else:
+            out.append("\\u%04x" % code)
+    return '"' + "".join(out) + '"'
 
 
 def format_full_version(info):
@@ -32,10 +64,46 @@ def format_full_version(info):
     return version
 
 
-def markers():
-    # packaging.markers.default_environment(), value for value.
+class LinuxCPython(object):
+    # What the `platform` functions below return for CPython on Linux, where they read
+    # os.uname() and the first word of sys.version. Importing `platform` is a third of the
+    # probe (it compiles nine regular expressions on import), and this is the common case.
+    def __init__(self):
+        self.uname = [value if value != "unknown" else "" for value in os.uname()]
+
+    def python_version(self):
+        return sys.version.split()[0]
+
+    def machine(self):
+        return self.uname[4]
+
+    def release(self):
+        return self.uname[2]
+
+    def system(self):
+        return self.uname[0]
+
+    def version(self):
+        return self.uname[3]
+
+    def python_implementation(self):
+        return "CPython"
+
+    def python_version_tuple(self):
+        return self.python_version().split(".")
+
+
+def platform_module():
+    if sys.implementation.name == "cpython" and sys.platform == "linux":
+        return LinuxCPython()
     import platform
 
+    return platform
+
+
+def markers():
+    # packaging.markers.default_environment(), value for value.
+    platform = platform_module()
     full_version = platform.python_version()
     # Development builds report `3.13.0+`; PEP 440 (and every resolver) wants it without.
     if full_version.endswith("+"):
@@ -220,12 +288,12 @@ def read_elf(path):
 def musl_version(elf):
     # packaging._musllinux: run the musl loader with no arguments; it prints
     # "musl libc (x86_64)\nVersion 1.2.2\n..." to stderr.
-    import re
-    import subprocess
-
     loader = elf and elf.get("interpreter")
     if not loader or "musl" not in loader:
         return None
+    import re
+    import subprocess
+
     try:
         proc = subprocess.Popen([loader], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         _, err = proc.communicate()
@@ -288,14 +356,18 @@ def manylinux_rejected(archs, glibc):
 
 
 def parse_glibc(value):
-    import re
-
+    # re.match(r"([0-9]+)\.([0-9]+)", value), without importing re for it.
     if not value:
         return None
-    match = re.match(r"([0-9]+)\.([0-9]+)", value)
-    if not match:
+    major, dot, rest = value.partition(".")
+    minor = ""
+    for char in rest:
+        if char not in "0123456789":
+            break
+        minor += char
+    if not dot or not major or not minor or not all(c in "0123456789" for c in major):
         return None
-    return [int(match.group(1)), int(match.group(2))]
+    return [int(major), int(minor)]
 
 
 def config_var(name):
@@ -308,9 +380,9 @@ def config_var(name):
 
 
 def platform_info(pointer_size, elf):
-    import platform
     import sysconfig
 
+    platform = platform_module()
     system = platform.system()
     platform_tag = sysconfig.get_platform().replace(".", "_").replace("-", "_").replace(" ", "_")
     info = {"system": system, "sysconfig_platform": platform_tag}
