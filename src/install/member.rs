@@ -16,6 +16,7 @@
 
 use std::fs::File;
 use std::io;
+use std::sync::Mutex;
 
 use flate2::{Decompress, FlushDecompress, Status};
 
@@ -47,13 +48,43 @@ pub(super) struct Scratch {
     whole: libdeflater::Decompressor,
 }
 
+/// Buffers handed from one unpack to the next, whatever thread runs it. Unpacking threads come
+/// and go (one per group of a big wheel), and an allocator with per-thread heaps (mimalloc, in
+/// the static build) kept the megabytes each one freed resident: seed-fastapi cold peaked at
+/// 160-190 MiB that way, against 56-62 MiB with glibc's malloc. Reused, they are allocated
+/// once per concurrent unpack.
+static SPARE: Mutex<Vec<(Vec<u8>, Vec<u8>)>> = Mutex::new(Vec::new());
+
+/// More than the unpacks that run at once (one per core, each split in at most one group per
+/// core): buffers beyond that would only be kept, never used.
+const MAX_SPARE: usize = 16;
+
 impl Scratch {
     pub(super) fn new() -> Scratch {
+        let (input, output) = SPARE
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_default();
         Scratch {
-            input: Vec::new(),
-            output: Vec::new(),
+            input,
+            output,
             inflate: Decompress::new(false),
             whole: libdeflater::Decompressor::new(),
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let buffers = (
+            std::mem::take(&mut self.input),
+            std::mem::take(&mut self.output),
+        );
+        if let Ok(mut spare) = SPARE.lock() {
+            if spare.len() < MAX_SPARE {
+                spare.push(buffers);
+            }
         }
     }
 }
