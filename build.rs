@@ -28,17 +28,24 @@ fn main() {
     ) {
         // A path that does not exist makes cargo rebuild every time, so only existing ones
         // are watched. A branch that lives only in packed-refs gets a loose file on its next
-        // commit: watching the directory it will appear in catches that.
-        let loose = std::path::Path::new(&common).join(&head_ref);
+        // commit: the nearest existing directory above it (cargo scans directories
+        // recursively) catches that, even for `feature/x` whose `feature/` is not there yet.
+        // A reftable repository keeps every ref in `reftable/`, rewritten on each update.
+        let common = std::path::Path::new(&common);
+        let loose = common.join(&head_ref);
+        let nearest_dir = loose
+            .ancestors()
+            .skip(1)
+            .take_while(|dir| dir.starts_with(common))
+            .find(|dir| dir.is_dir())
+            .map(|dir| dir.to_path_buf());
         let watched = [
-            loose.clone(),
-            loose
-                .parent()
-                .map(|dir| dir.to_path_buf())
-                .unwrap_or_default(),
-            std::path::Path::new(&common).join("packed-refs"),
+            Some(loose.clone()),
+            nearest_dir,
+            Some(common.join("packed-refs")),
+            Some(common.join("reftable")),
         ];
-        for path in watched.iter().filter(|p| p.exists()) {
+        for path in watched.iter().flatten().filter(|p| p.exists()) {
             println!("cargo:rerun-if-changed={}", path.display());
         }
     }

@@ -38,12 +38,20 @@ mod mimalloc_options {
     }
 
     pub fn hand_memory_back() {
-        // SAFETY: both are plain integer options of the allocator this binary links; setting
-        // them is what mimalloc's API is for, and no other thread runs yet.
-        unsafe {
-            mi_option_set(ARENA_EAGER_COMMIT, 0);
-            mi_option_set(PURGE_DELAY, 0);
-            debug_assert_eq!(mi_option_get(PURGE_DELAY), 0);
+        // SAFETY (the unsafe block below): both are plain integer options of the allocator
+        // this binary links; setting them is what mimalloc's API is for, and no other thread
+        // runs yet.
+        // Whoever set them by environment keeps their own values.
+        for (option, variable) in [
+            (ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT"),
+            (PURGE_DELAY, "MIMALLOC_PURGE_DELAY"),
+        ] {
+            if std::env::var_os(variable).is_none() {
+                unsafe {
+                    mi_option_set(option, 0);
+                    debug_assert_eq!(mi_option_get(option), 0);
+                }
+            }
         }
     }
 }

@@ -38,7 +38,10 @@ def to_json(value):
         return "{" + ", ".join(to_json(k) + ": " + to_json(v) for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(to_json(item) for item in value) + "]"
-    if not isinstance(value, str):
+    if isinstance(value, bytes) and bytes is str:
+        # Python 2's str is bytes: json.dumps decoded it as UTF-8 first.
+        value = value.decode("utf-8", "replace")
+    elif not isinstance(value, type(u"")):
         value = str(value)
     out = []
     for char in value:
