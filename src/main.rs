@@ -34,23 +34,18 @@ mod mimalloc_options {
 
     unsafe extern "C" {
         fn mi_option_set(option: c_int, value: c_long);
-        fn mi_option_get(option: c_int) -> c_long;
     }
 
     pub fn hand_memory_back() {
-        // SAFETY (the unsafe block below): both are plain integer options of the allocator
-        // this binary links; setting them is what mimalloc's API is for, and no other thread
-        // runs yet.
         // Whoever set them by environment keeps their own values.
         for (option, variable) in [
             (ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT"),
             (PURGE_DELAY, "MIMALLOC_PURGE_DELAY"),
         ] {
             if std::env::var_os(variable).is_none() {
-                unsafe {
-                    mi_option_set(option, 0);
-                    debug_assert_eq!(mi_option_get(option), 0);
-                }
+                // SAFETY: a plain integer option of the allocator this binary links; setting
+                // it is what mimalloc's API is for, and no other thread runs yet.
+                unsafe { mi_option_set(option, 0) };
             }
         }
     }
